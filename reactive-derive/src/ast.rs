@@ -1,0 +1,134 @@
+//! The derive input as the macro sees it: a named-field struct, its fields and attributes.
+
+use proc_macro2::Span;
+use syn::{Data, DeriveInput, Fields, Generics, Ident, Type, Visibility};
+
+use crate::attr::{self, Computed, Container, FieldAttrs};
+use crate::ctxt::Ctxt;
+
+/// The struct.
+pub(crate) struct Input<'a> {
+    pub(crate) ident: &'a Ident,
+    pub(crate) vis: &'a Visibility,
+    pub(crate) generics: &'a Generics,
+    pub(crate) attrs: Container,
+    pub(crate) fields: Vec<Field<'a>>,
+}
+
+/// One field of the struct.
+pub(crate) struct Field<'a> {
+    pub(crate) member: &'a Ident,
+    pub(crate) vis: &'a Visibility,
+    pub(crate) ty: &'a Type,
+    /// The name in events, reports and queries, and the stem of the generated items.
+    pub(crate) name: String,
+    /// Where the name comes from: the `rename` literal or the field's identifier.
+    pub(crate) name_span: Span,
+    pub(crate) attrs: FieldAttrs,
+    /// The field's doc comments, repeated on the generated items.
+    pub(crate) docs: Vec<&'a syn::Attribute>,
+    /// Position in the field table (`None` for skipped fields).
+    pub(crate) index: Option<usize>,
+}
+
+impl Field<'_> {
+    pub(crate) fn is_computed(&self) -> bool {
+        self.attrs.computed.is_some() && self.attrs.skip.is_none()
+    }
+
+    pub(crate) fn is_skipped(&self) -> bool {
+        self.attrs.skip.is_some()
+    }
+
+    pub(crate) fn computed(&self) -> Option<&Computed> {
+        self.attrs.computed.as_ref().map(|(c, _)| c)
+    }
+}
+
+/// Reads the input; returns `None` when it is not a struct with named fields (the error is
+/// in `cx`).
+pub(crate) fn parse<'a>(cx: &mut Ctxt, input: &'a DeriveInput) -> Option<Input<'a>> {
+    let attrs = attr::container(cx, &input.attrs);
+    let named = match &input.data {
+        Data::Struct(data) => match &data.fields {
+            Fields::Named(named) => Some(named),
+            Fields::Unnamed(unnamed) => {
+                cx.error_help(
+                    unnamed,
+                    "`Reactive` needs a struct with named fields; this is a tuple struct",
+                    "name the fields: `struct Point { x: i64, y: i64 }` (their names become event names and keys)",
+                );
+                None
+            }
+            Fields::Unit => {
+                cx.error_help(
+                    &input.ident,
+                    "`Reactive` needs a struct with named fields; this is a unit struct",
+                    "add named fields: `struct Point { x: i64, y: i64 }`",
+                );
+                None
+            }
+        },
+        Data::Enum(data) => {
+            cx.error_help(
+                data.enum_token,
+                "`Reactive` cannot be derived for an enum",
+                "wrap the enum in a struct field: `struct Job { status: Status }`; a field's type may be any enum",
+            );
+            None
+        }
+        Data::Union(data) => {
+            cx.error_help(
+                data.union_token,
+                "`Reactive` cannot be derived for a union",
+                "use a struct with named fields",
+            );
+            None
+        }
+    }?;
+    let mut fields = Vec::new();
+    let mut next_index = 0usize;
+    for field in &named.named {
+        let Some(member) = field.ident.as_ref() else {
+            continue;
+        };
+        let attrs = attr::field(cx, &field.attrs);
+        let (name, name_span) = match &attrs.rename {
+            Some((name, span)) => (name.clone(), *span),
+            None => (unraw(member), member.span()),
+        };
+        let index = if attrs.skip.is_some() {
+            None
+        } else {
+            next_index += 1;
+            Some(next_index - 1)
+        };
+        fields.push(Field {
+            member,
+            vis: &field.vis,
+            ty: &field.ty,
+            name,
+            name_span,
+            attrs,
+            docs: field
+                .attrs
+                .iter()
+                .filter(|a| a.path().is_ident("doc"))
+                .collect(),
+            index,
+        });
+    }
+    Some(Input {
+        ident: &input.ident,
+        vis: &input.vis,
+        generics: &input.generics,
+        attrs,
+        fields,
+    })
+}
+
+/// An identifier's text without `r#`.
+pub(crate) fn unraw(ident: &Ident) -> String {
+    let s = ident.to_string();
+    s.strip_prefix("r#").map(str::to_string).unwrap_or(s)
+}

@@ -1,0 +1,113 @@
+//! The handle `Batch<'_, User>` derefs to: `name()` and `set_name(..)` on the open batch.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use super::handle::{getter_ident, prefixed};
+use super::Ctx;
+use crate::ast::Field;
+
+pub(crate) fn expand(ctx: &Ctx<'_>) -> TokenStream {
+    let krate = &ctx.krate;
+    let self_ty = &ctx.self_ty;
+    let batch = &ctx.batch;
+    let vis = ctx.input.vis;
+    let generics = ctx.generics();
+    let (_, _, where_clause) = generics.split_for_impl();
+    let params = &generics.params;
+    let struct_where = &generics.where_clause;
+    let mut bounded = where_clause
+        .cloned()
+        .unwrap_or_else(|| syn::parse_quote!(where));
+    bounded
+        .predicates
+        .push(syn::parse_quote!(#self_ty: #krate::Reactive));
+    // `impl<'__a, G>`: the batch's lifetime first.
+    let mut with_lifetime = generics.clone();
+    with_lifetime.params.insert(0, syn::parse_quote!('__a));
+    let (impl_generics_a, ty_generics_a, _) = with_lifetime.split_for_impl();
+    let type_name = ctx.input.ident.to_string();
+    let struct_doc = format!(
+        "The handle `Batch<'_, {type_name}>` derefs to: a getter and a `set_<field>` per field, \
+         on the open batch (reads see the batch's own writes)."
+    );
+    let methods = ctx.table_fields().map(|(_, field)| method_pair(ctx, field));
+    quote! {
+        #[doc = #struct_doc]
+        #vis struct #batch <'__a, #params> #struct_where {
+            __raw: #krate::__private::RawBatch<'__a, #self_ty>,
+        }
+
+        #[automatically_derived]
+        impl #impl_generics_a #krate::__private::BatchOf<'__a, #self_ty> for #batch #ty_generics_a #bounded {
+            #[inline]
+            fn __from_raw(raw: #krate::__private::RawBatch<'__a, #self_ty>) -> Self {
+                Self { __raw: raw }
+            }
+            #[inline]
+            fn __raw(&self) -> &#krate::__private::RawBatch<'__a, #self_ty> {
+                &self.__raw
+            }
+            #[inline]
+            fn __raw_mut(&mut self) -> &mut #krate::__private::RawBatch<'__a, #self_ty> {
+                &mut self.__raw
+            }
+        }
+
+        #[automatically_derived]
+        #[allow(non_snake_case)]
+        impl #impl_generics_a #batch #ty_generics_a #bounded {
+            #(#methods)*
+        }
+    }
+}
+
+fn method_pair(ctx: &Ctx<'_>, field: &Field<'_>) -> TokenStream {
+    let krate = &ctx.krate;
+    let self_ty = &ctx.self_ty;
+    let ty = field.ty;
+    let vis = field.vis;
+    let name = &field.name;
+    let key = ctx.key_path(field);
+    let getter = getter_ident(field);
+    let setter = prefixed("set_", field);
+    let (get_body, set_body) = if ctx.fallback {
+        (ctx.unreachable(), ctx.unreachable())
+    } else {
+        (
+            quote!(self.__raw.get(#key)),
+            quote!(self.__raw.set(#key, #krate::IntoValue::into_value(value))),
+        )
+    };
+    let get_doc = format!("`{name}` as the open batch sees it.");
+    let setter_item = if field.is_computed() {
+        let key_ty = quote!(#krate::ComputedField<#self_ty, #ty>);
+        quote! {
+            #[doc(hidden)]
+            #vis fn #setter(&mut self, value: #ty) -> ::core::result::Result<(), #krate::Error>
+            where
+                for<'__r> #key_ty: #krate::WritableKey<#self_ty>,
+            {
+                self.__raw.set(#key, value)
+            }
+        }
+    } else {
+        let set_doc = format!("Writes `{name}` in the open batch; it commits with the batch.");
+        quote! {
+            #[doc = #set_doc]
+            #[inline]
+            #vis fn #setter(&mut self, value: impl #krate::IntoValue<#ty>) -> ::core::result::Result<(), #krate::Error> {
+                #set_body
+            }
+        }
+    };
+    quote! {
+        #[doc = #get_doc]
+        #[inline]
+        #vis fn #getter(&self) -> &#ty {
+            #get_body
+        }
+
+        #setter_item
+    }
+}

@@ -1,0 +1,142 @@
+//! The handle `Model<User>` derefs to: `name()`, `set_name(..)`, `on_name(..)`.
+
+use proc_macro2::{Ident, Span, TokenStream};
+use quote::{format_ident, quote};
+
+use super::Ctx;
+use crate::ast::Field;
+use crate::expand::keys::field_docs;
+
+/// The getter's name: the field's name, raw if it is a keyword (`r#type`).
+pub(crate) fn getter_ident(field: &Field<'_>) -> Ident {
+    let span = field.name_span.resolved_at(Span::call_site());
+    if syn::parse_str::<Ident>(&field.name).is_ok() {
+        Ident::new(&field.name, span)
+    } else {
+        Ident::new_raw(&field.name, span)
+    }
+}
+
+pub(crate) fn prefixed(prefix: &str, field: &Field<'_>) -> Ident {
+    let ident = format_ident!("{}{}", prefix, field.name);
+    Ident::new(
+        &ident.to_string(),
+        field.name_span.resolved_at(Span::call_site()),
+    )
+}
+
+pub(crate) fn expand(ctx: &Ctx<'_>) -> TokenStream {
+    let krate = &ctx.krate;
+    let self_ty = &ctx.self_ty;
+    let handle = &ctx.handle;
+    let vis = ctx.input.vis;
+    let generics = ctx.generics();
+    let (impl_generics, ty_generics, where_clause) = generics.split_for_impl();
+    let struct_where = &generics.where_clause;
+    let params = &generics.params;
+    let mut bounded = where_clause
+        .cloned()
+        .unwrap_or_else(|| syn::parse_quote!(where));
+    bounded
+        .predicates
+        .push(syn::parse_quote!(#self_ty: #krate::Reactive));
+    let type_name = ctx.input.ident.to_string();
+    let struct_doc = format!(
+        "The live-model handle of [`{type_name}`]: `Model<{type_name}>` derefs to it. One \
+         getter (a clone of the committed value), one `set_<field>` and one `on_<field>` per field."
+    );
+    let methods = ctx.table_fields().map(|(_, field)| method_set(ctx, field));
+    quote! {
+        #[doc = #struct_doc]
+        #vis struct #handle <#params> #struct_where {
+            __raw: #krate::__private::RawModel<#self_ty>,
+        }
+
+        #[automatically_derived]
+        impl #impl_generics #krate::__private::HandleOf<#self_ty> for #handle #ty_generics #bounded {
+            #[inline]
+            fn __from_raw(raw: #krate::__private::RawModel<#self_ty>) -> Self {
+                Self { __raw: raw }
+            }
+            #[inline]
+            fn __raw(&self) -> &#krate::__private::RawModel<#self_ty> {
+                &self.__raw
+            }
+        }
+
+        #[automatically_derived]
+        #[allow(non_snake_case, clippy::needless_lifetimes)]
+        impl #impl_generics #handle #ty_generics #bounded {
+            #(#methods)*
+        }
+    }
+}
+
+fn method_set(ctx: &Ctx<'_>, field: &Field<'_>) -> TokenStream {
+    let krate = &ctx.krate;
+    let self_ty = &ctx.self_ty;
+    let ty = field.ty;
+    let vis = field.vis;
+    let name = &field.name;
+    let key = ctx.key_path(field);
+    let getter = getter_ident(field);
+    let setter = prefixed("set_", field);
+    let on = prefixed("on_", field);
+    let docs = field_docs(field);
+    let (get_body, set_body, on_body) = if ctx.fallback {
+        let u = ctx.unreachable();
+        (u.clone(), u.clone(), u)
+    } else {
+        (
+            quote!(self.__raw.get(#key)),
+            quote!(self.__raw.set(#key, #krate::IntoValue::into_value(value))),
+            quote!(self.__raw.on(#key, 0, listener)),
+        )
+    };
+    let get_doc = format!("A clone of `{name}`'s committed value.");
+    let on_doc = format!(
+        "Listens to `{name}.changed`: `listener` gets `{{ value, previous }}` once per batch that changed it."
+    );
+    let setter_item = if field.is_computed() {
+        let key_ty = quote!(#krate::ComputedField<#self_ty, #ty>);
+        quote! {
+            #[doc(hidden)]
+            #vis fn #setter(&self, value: #ty) -> ::core::result::Result<(), #krate::Error>
+            where
+                for<'__r> #key_ty: #krate::WritableKey<#self_ty>,
+            {
+                self.__raw.set(#key, value)
+            }
+        }
+    } else {
+        let set_doc = format!(
+            "Sets `{name}` (a batch of one): `{name}.changed` then `change`; an equal value emits nothing."
+        );
+        quote! {
+            #[doc = #set_doc]
+            #[inline]
+            #vis fn #setter(&self, value: impl #krate::IntoValue<#ty>) -> ::core::result::Result<(), #krate::Error> {
+                #set_body
+            }
+        }
+    };
+    quote! {
+        #(#docs)*
+        #[doc = ""]
+        #[doc = #get_doc]
+        #[inline]
+        #vis fn #getter(&self) -> #ty {
+            #get_body
+        }
+
+        #setter_item
+
+        #[doc = #on_doc]
+        #vis fn #on(
+            &self,
+            listener: impl Fn(&#krate::Change<#ty>) + ::core::marker::Send + ::core::marker::Sync + 'static,
+        ) -> #krate::Subscription {
+            #on_body
+        }
+    }
+}

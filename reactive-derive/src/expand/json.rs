@@ -1,0 +1,56 @@
+//! `impl ReactiveJson for User`: JSON payloads for string-keyed listeners and streams.
+//!
+//! It exists only when every field is `Serialize`: the bounds are written with a
+//! higher-ranked lifetime, so an unsatisfied one leaves the impl out instead of failing the
+//! derive; `on_event`/`changes` then report the missing bound where they are used.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use super::Ctx;
+
+pub(crate) fn expand(ctx: &Ctx<'_>) -> TokenStream {
+    let krate = &ctx.krate;
+    let self_ty = &ctx.self_ty;
+    let (impl_generics, _, where_clause) = ctx.generics().split_for_impl();
+    let mut bounded = where_clause
+        .cloned()
+        .unwrap_or_else(|| syn::parse_quote!(where));
+    bounded
+        .predicates
+        .push(syn::parse_quote!(#self_ty: #krate::Reactive));
+    if !ctx.fallback {
+        for (_, field) in ctx.table_fields() {
+            let ty = field.ty;
+            bounded.predicates.push(syn::parse_quote! {
+                for<'__r> #ty: #krate::__private::serde::Serialize
+            });
+        }
+    }
+    let arms = ctx.table_fields().map(|(index, field)| {
+        let ty = field.ty;
+        quote!(#index => #krate::__private::change_json::<#ty>(change),)
+    });
+    let body = if ctx.fallback {
+        ctx.unreachable()
+    } else {
+        quote! {
+            match index {
+                #(#arms)*
+                _ => ::core::option::Option::None,
+            }
+        }
+    };
+    quote! {
+        #[automatically_derived]
+        impl #impl_generics #krate::ReactiveJson for #self_ty #bounded {
+            #[allow(unused_variables)]
+            fn __change_json(
+                index: usize,
+                change: &dyn ::core::any::Any,
+            ) -> ::core::option::Option<#krate::__private::serde_json::Value> {
+                #body
+            }
+        }
+    }
+}

@@ -1,0 +1,244 @@
+//! `impl Reactive for User`: the field table, diff, recompute, and the computed helpers.
+
+use proc_macro2::{Span, TokenStream};
+use quote::{format_ident, quote, quote_spanned};
+use syn::spanned::Spanned;
+
+use super::Ctx;
+use crate::ast::Field;
+use crate::attr::Computed;
+
+/// The private method an inline computed expression is evaluated in (`&self` in scope).
+fn helper_ident(field: &Field<'_>) -> syn::Ident {
+    format_ident!("__reactive_compute_{}", field.name)
+}
+
+pub(crate) fn expand(ctx: &Ctx<'_>) -> TokenStream {
+    let krate = &ctx.krate;
+    let self_ty = &ctx.self_ty;
+    let handle = &ctx.handle;
+    let batch = &ctx.batch;
+    let generics = ctx.generics();
+    let (impl_generics, ty_generics, where_clause) = generics.split_for_impl();
+    let mut with_lifetime = generics.clone();
+    with_lifetime.params.insert(0, syn::parse_quote!('__a));
+    let (_, batch_generics, _) = with_lifetime.split_for_impl();
+
+    // Each reactive field's type must be a value the runtime can diff, clone and share; the
+    // bound sits at the field's type so the error points there.
+    let mut bounded = where_clause
+        .cloned()
+        .unwrap_or_else(|| syn::parse_quote!(where));
+    if !ctx.fallback {
+        for (_, field) in ctx.table_fields() {
+            let ty = field.ty;
+            bounded.predicates.push(syn::parse_quote_spanned! {ty.span()=>
+                #ty: ::core::cmp::PartialEq + ::core::clone::Clone + ::core::marker::Send + ::core::marker::Sync + 'static
+            });
+        }
+        if !generics.params.is_empty() {
+            bounded.predicates.push(syn::parse_quote!(
+                Self: ::core::clone::Clone + ::core::marker::Send + ::core::marker::Sync + 'static
+            ));
+        }
+    }
+
+    let type_name = ctx.input.ident.to_string();
+    let names = ctx
+        .table_fields()
+        .map(|(_, f)| f.name.as_str())
+        .collect::<Vec<_>>();
+    let event_order = ctx.analysis.event_order.iter().map(|i| *i as u16);
+    let has_skipped = ctx.input.fields.iter().any(|f| f.is_skipped());
+
+    let infos = ctx.table_fields().map(|(index, field)| {
+        let name = &field.name;
+        let event = format!("{name}.changed");
+        let member = field.member;
+        let ty = field.ty;
+        let kind = if field.is_computed() {
+            quote!(#krate::FieldKind::Computed)
+        } else {
+            quote!(#krate::FieldKind::Plain)
+        };
+        let dependents = ctx.analysis.has_dependents.contains(&index);
+        quote! {
+            #krate::FieldInfo::__new(#name, #event, #kind, #dependents, |__old, __new, __f| {
+                #krate::__private::emit_change::<Self, #ty>(__old, __new, |__v| &__v.#member, __f)
+            })
+        }
+    });
+
+    let (diff, recompute, recompute_all, copy_skipped) = if ctx.fallback {
+        let u = ctx.unreachable();
+        (u.clone(), u.clone(), u.clone(), u)
+    } else {
+        (
+            body_diff(ctx),
+            body_recompute(ctx),
+            body_recompute_all(ctx),
+            body_copy_skipped(ctx),
+        )
+    };
+    let helpers = computed_helpers(ctx);
+
+    quote! {
+        #[automatically_derived]
+        impl #impl_generics #krate::Reactive for #self_ty #bounded {
+            const TYPE_NAME: &'static str = #type_name;
+            const FIELDS: &'static [#krate::FieldInfo<Self>] = &[#(#infos),*];
+            const FIELD_NAMES: &'static [&'static str] = &[#(#names),*];
+            const __EVENT_ORDER: &'static [u16] = &[#(#event_order),*];
+            const __HAS_SKIPPED: bool = #has_skipped;
+            type Handle = #handle #ty_generics;
+            type BatchHandle<'__a> = #batch #batch_generics;
+
+            #[inline]
+            #[allow(unused_mut)]
+            fn __diff(&self, other: &Self) -> #krate::FieldSet {
+                #diff
+            }
+
+            #[allow(unused_variables)]
+            fn __recompute(&mut self, base: &Self, changed: &mut #krate::FieldSet) {
+                #recompute
+            }
+
+            fn __recompute_all(&mut self) {
+                #recompute_all
+            }
+
+            #[allow(unused_variables)]
+            fn __copy_skipped(&mut self, to: &mut Self) {
+                #copy_skipped
+            }
+        }
+
+        #helpers
+    }
+}
+
+fn body_diff(ctx: &Ctx<'_>) -> TokenStream {
+    let krate = &ctx.krate;
+    let checks = ctx
+        .table_fields()
+        .filter(|(_, f)| !f.is_computed())
+        .map(|(index, field)| {
+            let member = field.member;
+            quote! {
+                if self.#member != other.#member {
+                    __changed.insert(#index);
+                }
+            }
+        });
+    quote! {
+        let mut __changed = #krate::FieldSet::EMPTY;
+        #(#checks)*
+        __changed
+    }
+}
+
+/// The value of a computed field, evaluated in a method taking `&mut self` / `&self`.
+fn compute_call(field: &Field<'_>) -> TokenStream {
+    match field.computed() {
+        Some(Computed::Function(path)) => quote_spanned!(path.span()=> #path(&*self)),
+        _ => {
+            let helper = helper_ident(field);
+            quote!(self.#helper())
+        }
+    }
+}
+
+fn body_recompute(ctx: &Ctx<'_>) -> TokenStream {
+    let krate = &ctx.krate;
+    let steps = ctx.analysis.computed_order.iter().filter_map(|&pos| {
+        let field = ctx.input.fields.get(pos)?;
+        let index = field.index?;
+        let deps = ctx.analysis.deps.get(pos)?;
+        let member = field.member;
+        let ty = field.ty;
+        let call = compute_call(field);
+        Some(quote! {
+            {
+                const __DEPS: #krate::FieldSet = #krate::FieldSet::from_indices(&[#(#deps),*]);
+                if changed.intersects(&__DEPS) {
+                    let __value: #ty = #call;
+                    if __value != base.#member {
+                        changed.insert(#index);
+                    }
+                    self.#member = __value;
+                } else {
+                    self.#member = ::core::clone::Clone::clone(&base.#member);
+                }
+            }
+        })
+    });
+    quote!(#(#steps)*)
+}
+
+fn body_recompute_all(ctx: &Ctx<'_>) -> TokenStream {
+    let steps = ctx.analysis.computed_order.iter().filter_map(|&pos| {
+        let field = ctx.input.fields.get(pos)?;
+        let member = field.member;
+        let call = compute_call(field);
+        Some(quote!(self.#member = #call;))
+    });
+    quote!(#(#steps)*)
+}
+
+fn body_copy_skipped(ctx: &Ctx<'_>) -> TokenStream {
+    let swaps = ctx
+        .input
+        .fields
+        .iter()
+        .filter(|f| f.is_skipped())
+        .map(|field| {
+            let member = field.member;
+            quote!(::core::mem::swap(&mut self.#member, &mut to.#member);)
+        });
+    quote!(#(#swaps)*)
+}
+
+/// Private methods holding the inline computed expressions, so they see `&self` (and cannot
+/// write it) and their errors point at the user's tokens.
+fn computed_helpers(ctx: &Ctx<'_>) -> TokenStream {
+    let self_ty = &ctx.self_ty;
+    let (impl_generics, _, where_clause) = ctx.generics().split_for_impl();
+    let helpers: Vec<TokenStream> = ctx
+        .input
+        .fields
+        .iter()
+        .filter(|f| f.is_computed())
+        .filter_map(|field| match field.computed() {
+            Some(Computed::Inline(expr)) => {
+                let helper = helper_ident(field);
+                let ty = field.ty;
+                let body = if ctx.fallback {
+                    ctx.unreachable()
+                } else {
+                    quote_spanned!(expr.span()=> #expr)
+                };
+                Some(quote! {
+                    #[doc(hidden)]
+                    #[inline]
+                    #[allow(clippy::all)]
+                    fn #helper(&self) -> #ty {
+                        #body
+                    }
+                })
+            }
+            _ => None,
+        })
+        .collect();
+    if helpers.is_empty() {
+        return TokenStream::new();
+    }
+    let _ = Span::call_site();
+    quote! {
+        #[automatically_derived]
+        #[allow(non_snake_case)]
+        impl #impl_generics #self_ty #where_clause {
+            #(#helpers)*
+        }
+    }
+}

@@ -1,0 +1,7 @@
+//! Change events: what listeners receive, subscriptions, streams, and delivery.
+
+pub(crate) mod hub;
+pub(crate) mod local;
+pub(crate) mod stream;
+pub(crate) mod subscription;
+pub(crate) mod types;

@@ -1,0 +1,115 @@
+//! # reactive
+//!
+//! Typed reactive entities for plain Rust structs. Annotate a struct with
+//! `#[derive(Reactive)]` and drive it as a thread-safe live [`Model`]: typed field keys,
+//! per-field getters and setters, change events with `{ value, previous }`, batches that emit
+//! one `change`, computed fields, and streams.
+//!
+//! ```
+//! use reactive::prelude::*;
+//!
+//! #[derive(Reactive, Clone, Debug, Serialize, Deserialize)]
+//! pub struct User {
+//!     pub id: String,
+//!     pub name: String,
+//!     pub admin: bool,
+//! }
+//!
+//! impl User {
+//!     pub fn promote(&mut self) { self.admin = true; }
+//! }
+//!
+//! let user = Model::new(User { id: "u1".into(), name: "Ada".into(), admin: false });
+//! let sub = user.on(User::ADMIN, |c: &Change<bool>| println!("admin: {} -> {}", c.previous, c.value));
+//! user.update(User::promote)?;          // domain logic, one batch
+//! user.set_name("Ada Lovelace")?;       // generated sugar
+//! assert!(user.admin());
+//! drop(sub);
+//! # Ok::<(), reactive::Error>(())
+//! ```
+//!
+//! The event rules are documented on [`Model`]; computed fields in [`computed`].
+#![warn(missing_docs)]
+#![deny(unsafe_op_in_unsafe_fn)]
+
+pub mod computed;
+mod error;
+mod event;
+mod model;
+pub mod prelude;
+
+pub use error::{Error, Result};
+pub use event::local::FEEDBACK_LIMIT;
+pub use event::stream::{ChangeStream, Lagged};
+pub use event::subscription::Subscription;
+pub use event::types::{Change, Changes, Event};
+pub use model::batch::Batch;
+pub use model::field_set::{FieldSet, MAX_FIELDS};
+pub use model::key::{ComputedField, Field, Key, WritableKey};
+pub use model::meta::{FieldInfo, FieldKind, Reactive, ReactiveJson};
+pub use model::value::IntoValue;
+pub use model::{Model, WeakModel};
+
+/// `#[derive(Reactive)]`: see the crate documentation and the README's "what the macro
+/// generates".
+pub use reactive_derive::Reactive;
+
+/// Names a field may not have, because the live model or its handle already uses them (or
+/// will), or because a generated `set_<field>`/`on_<field>` would collide with one.
+///
+/// ```
+/// assert!(reactive::RESERVED_NAMES.contains(&"set"));
+/// assert!(reactive::RESERVED_NAMES.contains(&"unchecked")); // set_unchecked
+/// ```
+pub const RESERVED_NAMES: &[&str] = reactive_derive::__reserved_names!();
+
+/// The derive's contract with the runtime. Not a public API: it changes between versions.
+#[doc(hidden)]
+pub mod __private {
+    pub use crate::model::batch::RawBatch;
+    pub use crate::model::raw::RawModel;
+    pub use serde;
+    pub use serde_json;
+
+    use std::any::Any;
+
+    /// The generated handle type behind `Model<T>`'s `Deref`.
+    pub trait HandleOf<T: crate::Reactive>: Send + Sync + 'static {
+        fn __from_raw(raw: RawModel<T>) -> Self;
+        fn __raw(&self) -> &RawModel<T>;
+    }
+
+    /// The generated handle type behind `Batch<'a, T>`'s `Deref`.
+    pub trait BatchOf<'a, T: crate::Reactive> {
+        fn __from_raw(raw: RawBatch<'a, T>) -> Self;
+        fn __raw(&self) -> &RawBatch<'a, T>;
+        fn __raw_mut(&mut self) -> &mut RawBatch<'a, T>;
+    }
+
+    /// Emits a field's `Change` built from two states.
+    #[inline]
+    pub fn emit_change<T, V: Clone + 'static>(
+        old: &T,
+        new: &T,
+        get: fn(&T) -> &V,
+        f: &mut dyn FnMut(&dyn Any),
+    ) {
+        let change = crate::Change {
+            value: get(new).clone(),
+            previous: get(old).clone(),
+        };
+        f(&change)
+    }
+
+    /// The JSON payload of a field's `Change`, when `change` is one of type `V`.
+    pub fn change_json<V: serde::Serialize + 'static>(
+        change: &dyn Any,
+    ) -> Option<serde_json::Value> {
+        change
+            .downcast_ref::<crate::Change<V>>()
+            .and_then(|c| serde_json::to_value(c).ok())
+    }
+
+    /// Makes the derive's field-type checks point at the field's type.
+    pub fn assert_field<V: PartialEq + Clone + Send + Sync + 'static>() {}
+}

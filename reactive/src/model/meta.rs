@@ -1,0 +1,138 @@
+//! The trait the derive implements, and the field table it generates.
+
+use std::any::Any;
+
+use super::field_set::FieldSet;
+
+/// What a field is to the runtime.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FieldKind {
+    /// A plain field: written by the user, diffed, emits `<name>.changed`.
+    Plain,
+    /// A computed field: recomputed from its dependencies once per batch, read-only.
+    Computed,
+}
+
+/// Builds a field's `Change` from the old and new states and hands it over as `&dyn Any`.
+pub type EmitFn<T> = fn(&T, &T, &mut dyn FnMut(&dyn Any));
+
+/// One row of a type's field table (`T::FIELDS`), in declaration order.
+///
+/// `#[reactive(skip)]` fields are not in the table: they are not reactive.
+pub struct FieldInfo<T> {
+    name: &'static str,
+    event: &'static str,
+    kind: FieldKind,
+    dependents: bool,
+    emit: EmitFn<T>,
+}
+
+impl<T> FieldInfo<T> {
+    #[doc(hidden)]
+    pub const fn __new(
+        name: &'static str,
+        event: &'static str,
+        kind: FieldKind,
+        dependents: bool,
+        emit: EmitFn<T>,
+    ) -> Self {
+        FieldInfo {
+            name,
+            event,
+            kind,
+            dependents,
+            emit,
+        }
+    }
+
+    /// The field's name in events, reports and queries.
+    pub fn name(&self) -> &'static str {
+        self.name
+    }
+
+    /// The name of the event the field emits: `<name>.changed`.
+    pub fn event(&self) -> &'static str {
+        self.event
+    }
+
+    /// Plain or computed.
+    pub fn kind(&self) -> FieldKind {
+        self.kind
+    }
+
+    /// Whether a computed field depends on this one.
+    pub fn has_dependents(&self) -> bool {
+        self.dependents
+    }
+
+    /// Builds the field's `Change` from the old and new values and hands it over as `&dyn Any`.
+    pub(crate) fn emit(&self, old: &T, new: &T, f: &mut dyn FnMut(&dyn Any)) {
+        (self.emit)(old, new, f)
+    }
+}
+
+impl<T> std::fmt::Debug for FieldInfo<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FieldInfo")
+            .field("name", &self.name)
+            .field("kind", &self.kind)
+            .finish()
+    }
+}
+
+/// A struct that can live in a [`Model`](crate::Model): implemented by `#[derive(Reactive)]`.
+///
+/// Implement it with the derive, never by hand: the hidden items are the derive's contract with
+/// the runtime and change between versions.
+///
+/// ```
+/// use reactive::prelude::*;
+///
+/// #[derive(Reactive, Clone)]
+/// struct Job { done: u64, total: u64 }
+///
+/// let names: Vec<_> = Job::FIELDS.iter().map(|f| f.name()).collect();
+/// assert_eq!(names, ["done", "total"]);
+/// ```
+pub trait Reactive: Clone + Send + Sync + Sized + 'static {
+    /// The type's name in messages and traces.
+    const TYPE_NAME: &'static str;
+    /// The field table, in declaration order.
+    const FIELDS: &'static [FieldInfo<Self>];
+    /// The field names, in declaration order (the same order as [`Reactive::FIELDS`]).
+    const FIELD_NAMES: &'static [&'static str];
+    #[doc(hidden)]
+    /// Field indices in event order: plain fields in declaration order, then computed fields in
+    /// dependency order.
+    const __EVENT_ORDER: &'static [u16];
+    #[doc(hidden)]
+    /// Whether the type has `#[reactive(skip)]` fields.
+    const __HAS_SKIPPED: bool;
+
+    /// The generated handle `Model<Self>` derefs to (per-field getters, setters, listeners).
+    type Handle: crate::__private::HandleOf<Self>;
+    /// The generated handle `Batch<'_, Self>` derefs to (per-field setters).
+    type BatchHandle<'a>: crate::__private::BatchOf<'a, Self>;
+
+    #[doc(hidden)]
+    /// The plain fields whose values differ between `self` and `other`.
+    fn __diff(&self, other: &Self) -> FieldSet;
+    #[doc(hidden)]
+    /// Recomputes the computed fields whose dependencies are in `changed`, copies the others
+    /// from `base`, and adds each computed field whose value differs from `base` to `changed`.
+    fn __recompute(&mut self, base: &Self, changed: &mut FieldSet);
+    #[doc(hidden)]
+    /// Recomputes every computed field (used when a model is created).
+    fn __recompute_all(&mut self);
+    #[doc(hidden)]
+    /// Moves the `#[reactive(skip)]` fields of `self` into `to` (by swapping them).
+    fn __copy_skipped(&mut self, to: &mut Self);
+}
+
+/// The JSON side of a reactive type: implemented by the derive when every field is
+/// `Serialize`. Needed by string-keyed listeners and change streams only.
+pub trait ReactiveJson: Reactive {
+    #[doc(hidden)]
+    /// The JSON payload `{ "value": .., "previous": .. }` of the `Change` of field `index`.
+    fn __change_json(index: usize, change: &dyn Any) -> Option<serde_json::Value>;
+}

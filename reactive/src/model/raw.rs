@@ -1,0 +1,319 @@
+//! The shared state behind every handle of one live model, and the write paths.
+
+use std::any::Any;
+use std::marker::PhantomData;
+use std::mem::ManuallyDrop;
+use std::ops::Deref;
+use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe};
+use std::sync::Arc;
+
+use parking_lot::{RwLock, RwLockUpgradableReadGuard};
+
+use crate::error::Error;
+use crate::event::hub::{Committed, Entry, EntryKind, FieldPending, Hub, Target};
+use crate::event::local::{self, BatchFrame};
+use crate::event::subscription::{Subscription, Unsubscribe};
+use crate::event::types::{Change, Event};
+use crate::model::key::{Key, WritableKey};
+use crate::model::meta::Reactive;
+use crate::model::Model;
+
+pub(crate) struct Shared<T> {
+    pub(crate) state: RwLock<T>,
+    pub(crate) hub: Hub<T>,
+}
+
+impl<T: Reactive> Unsubscribe for Shared<T> {
+    fn unsubscribe(&self, alive: &std::sync::atomic::AtomicBool) {
+        self.hub.unregister(self as *const Self as usize, alive);
+    }
+}
+
+/// The storage of a live model: what the generated handle wraps. Use [`Model`] instead.
+#[doc(hidden)]
+pub struct RawModel<T>(pub(crate) Arc<Shared<T>>);
+
+impl<T: Reactive> Clone for RawModel<T> {
+    #[inline]
+    fn clone(&self) -> Self {
+        RawModel(self.0.clone())
+    }
+}
+
+/// A `Model` that borrows a `RawModel`'s reference instead of owning one.
+pub(crate) struct BorrowedModel<'a, T: Reactive> {
+    model: ManuallyDrop<Model<T>>,
+    _borrow: PhantomData<&'a RawModel<T>>,
+}
+
+impl<T: Reactive> Deref for BorrowedModel<'_, T> {
+    type Target = Model<T>;
+    fn deref(&self) -> &Model<T> {
+        &self.model
+    }
+}
+
+fn feedback_error<T: Reactive>(field: &'static str) -> Error {
+    tracing::warn!(
+        model = T::TYPE_NAME,
+        field,
+        limit = crate::FEEDBACK_LIMIT,
+        "feedback loop cut: listeners kept writing"
+    );
+    Error::FeedbackLoop {
+        model: T::TYPE_NAME,
+        field,
+        limit: crate::FEEDBACK_LIMIT,
+    }
+}
+
+impl<T: Reactive> RawModel<T> {
+    pub(crate) fn new(mut value: T) -> Self {
+        value.__recompute_all();
+        RawModel(Arc::new(Shared {
+            state: RwLock::new(value),
+            hub: Hub::new(),
+        }))
+    }
+
+    #[inline]
+    pub(crate) fn addr(&self) -> usize {
+        Arc::as_ptr(&self.0) as usize
+    }
+
+    #[inline]
+    pub(crate) fn hub(&self) -> &Hub<T> {
+        &self.0.hub
+    }
+
+    /// A `Model` for listeners, without touching the reference count.
+    pub(crate) fn borrowed_model(&self) -> BorrowedModel<'_, T> {
+        // SAFETY: `Arc::from_raw` on the pointer of a live `Arc` (kept alive by `&self` for
+        // 'a) yields an `Arc` we never drop (`ManuallyDrop`), so the count stays balanced.
+        // Cloning through the `Deref` increments the count as any clone does.
+        let arc = unsafe { Arc::from_raw(Arc::as_ptr(&self.0)) };
+        BorrowedModel {
+            model: ManuallyDrop::new(Model::from_raw(RawModel(arc))),
+            _borrow: PhantomData,
+        }
+    }
+
+    /// Reads the committed state.
+    #[inline]
+    pub fn with<R>(&self, f: impl FnOnce(&T) -> R) -> R {
+        f(&self.0.state.read_recursive())
+    }
+
+    /// Clones one field out of the committed state.
+    #[inline]
+    pub fn get<K: Key<T>>(&self, key: K) -> K::Value {
+        key.get(&self.0.state.read_recursive()).clone()
+    }
+
+    /// Sets one field.
+    #[inline]
+    pub fn set<K: WritableKey<T>>(&self, key: K, value: K::Value) -> Result<(), Error> {
+        if local::is_batching(self.addr()) {
+            return Err(Error::Reentrant {
+                model: T::TYPE_NAME,
+            });
+        }
+        let index = key.index();
+        if T::FIELDS.get(index).is_some_and(|f| f.has_dependents()) {
+            // Dependents are recomputed on the batch path.
+            return self.transact(move |t| {
+                *key.get_mut(t) = value;
+                Ok::<(), Error>(())
+            });
+        }
+        let mut state = self.0.state.write();
+        let slot = key.get_mut(&mut state);
+        if *slot == value {
+            return Ok(());
+        }
+        if !local::count_write() {
+            drop(state);
+            return Err(feedback_error::<T>(key.name()));
+        }
+        let hub = &self.0.hub;
+        if !hub.has_listeners() {
+            *slot = value;
+            return Ok(());
+        }
+        let previous = std::mem::replace(slot, value);
+        let change = Change {
+            value: slot.clone(),
+            previous,
+        };
+        let claimed = hub.claim_or_queue(FieldPending { index, change });
+        drop(state);
+        if let Some(pending) = claimed {
+            hub.run(self, pending);
+        }
+        Ok(())
+    }
+
+    /// Runs `f` on a copy of the state and commits the difference as one batch.
+    pub(crate) fn transact<R, E: From<Error>>(
+        &self,
+        f: impl FnOnce(&mut T) -> Result<R, E>,
+    ) -> Result<R, E> {
+        let addr = self.addr();
+        if local::is_batching(addr) {
+            return Err(Error::Reentrant {
+                model: T::TYPE_NAME,
+            }
+            .into());
+        }
+        let base = self.0.state.upgradable_read();
+        let mut working = (*base).clone();
+        let frame = BatchFrame::enter(addr);
+        let outcome = catch_unwind(AssertUnwindSafe(|| f(&mut working)));
+        let events = frame.finish();
+        let value = match outcome {
+            Ok(Ok(value)) => value,
+            Ok(Err(err)) => {
+                self.keep_skipped(base, &mut working);
+                return Err(err);
+            }
+            Err(panic) => {
+                self.keep_skipped(base, &mut working);
+                resume_unwind(panic);
+            }
+        };
+        let mut changed = base.__diff(&working);
+        working.__recompute(&base, &mut changed);
+        if changed.is_empty() && events.is_empty() {
+            self.keep_skipped(base, &mut working);
+            return Ok(value);
+        }
+        if !local::count_write() {
+            self.keep_skipped(base, &mut working);
+            return Err(feedback_error::<T>("*").into());
+        }
+        let mut state = RwLockUpgradableReadGuard::upgrade(base);
+        let hub = &self.0.hub;
+        if !hub.has_listeners() {
+            *state = working;
+            return Ok(value);
+        }
+        let claimed = if changed.is_empty() {
+            working.__copy_skipped(&mut state);
+            hub.claim_or_queue(events).map(Pending2::Events)
+        } else {
+            let new = working.clone();
+            let old = std::mem::replace(&mut *state, working);
+            hub.claim_or_queue(Committed {
+                old,
+                new,
+                changed,
+                events,
+            })
+            .map(Pending2::Batch)
+        };
+        drop(state);
+        match claimed {
+            Some(Pending2::Batch(p)) => hub.run(self, p),
+            Some(Pending2::Events(p)) => hub.run(self, p),
+            None => {}
+        }
+        Ok(value)
+    }
+
+    /// After a failed or empty batch: the `#[reactive(skip)]` fields keep what the closure
+    /// wrote (they are never rolled back).
+    fn keep_skipped(&self, base: RwLockUpgradableReadGuard<'_, T>, working: &mut T) {
+        if T::__HAS_SKIPPED {
+            let mut state = RwLockUpgradableReadGuard::upgrade(base);
+            working.__copy_skipped(&mut state);
+        }
+    }
+
+    /// Raises a custom event: inside this model's open batch on this thread it joins the batch
+    /// (delivered after `change`, dropped on rollback); otherwise it is delivered at once.
+    pub(crate) fn trigger(&self, event: Event) {
+        let Some(event) = local::push_batch_event(self.addr(), event) else {
+            return;
+        };
+        let state = self.0.state.write();
+        let hub = &self.0.hub;
+        if !hub.has_listeners() {
+            return;
+        }
+        let claimed = hub.claim_or_queue(vec![event]);
+        drop(state);
+        if let Some(pending) = claimed {
+            hub.run(self, pending);
+        }
+    }
+
+    fn register(&self, target: Target, priority: i32, kind: EntryKind<T>) -> Subscription {
+        let entry = Arc::new(Entry::new(priority, kind));
+        self.0.hub.register(target, entry.clone());
+        let owner: std::sync::Weak<dyn Unsubscribe> = Arc::downgrade(&self.0) as _;
+        Subscription::new(owner, entry)
+    }
+
+    /// Listens to one field's changes.
+    pub fn on<K: Key<T>>(
+        &self,
+        key: K,
+        priority: i32,
+        f: impl Fn(&Change<K::Value>) + Send + Sync + 'static,
+    ) -> Subscription {
+        let typed = move |change: &dyn Any| {
+            if let Some(change) = change.downcast_ref::<Change<K::Value>>() {
+                f(change)
+            }
+        };
+        self.register(
+            Target::Field(key.index()),
+            priority,
+            EntryKind::Typed(Box::new(typed)),
+        )
+    }
+
+    pub(crate) fn on_change(
+        &self,
+        priority: i32,
+        f: impl Fn(&Model<T>, &crate::Changes<T>) + Send + Sync + 'static,
+    ) -> Subscription {
+        let erased = move |model: &dyn Any, changes: &crate::Changes<T>| {
+            if let Some(model) = model.downcast_ref::<Model<T>>() {
+                f(model, changes)
+            }
+        };
+        self.register(
+            Target::Change,
+            priority,
+            EntryKind::Change(Box::new(erased)),
+        )
+    }
+
+    pub(crate) fn on_event(
+        &self,
+        name: &str,
+        priority: i32,
+        conv: Option<crate::event::hub::JsonConv>,
+        f: impl Fn(&Event) + Send + Sync + 'static,
+    ) -> Subscription {
+        let target = match T::FIELDS.iter().position(|info| info.event() == name) {
+            Some(index) => Target::Field(index),
+            None if name == "change" => Target::Change,
+            None => Target::Named(name.into()),
+        };
+        self.register(
+            target,
+            priority,
+            EntryKind::Json {
+                f: Box::new(f),
+                conv,
+            },
+        )
+    }
+}
+
+enum Pending2<T> {
+    Batch(Committed<T>),
+    Events(Vec<Event>),
+}

@@ -1,0 +1,18 @@
+//! Everything a user of the live model needs, in one import.
+//!
+//! ```
+//! use reactive::prelude::*;
+//!
+//! #[derive(Reactive, Clone, Serialize, Deserialize)]
+//! struct Note { text: String }
+//!
+//! let note = Model::new(Note { text: "hi".into() });
+//! note.set_text("hello")?;
+//! # Ok::<(), Error>(())
+//! ```
+
+pub use crate::{
+    Batch, Change, ChangeStream, Changes, ComputedField, Error, Event, Field, IntoValue, Key,
+    Lagged, Model, Reactive, ReactiveJson, Subscription, WeakModel, WritableKey,
+};
+pub use serde::{Deserialize, Serialize};
