@@ -419,6 +419,11 @@ impl<T: Reactive> Clone for Model<T> {
     }
 }
 
+// A panic inside `update`/`batch` or a listener leaves the model consistent (the batch is
+// discarded, listeners are isolated), so handles may cross `catch_unwind`.
+impl<T: Reactive> std::panic::UnwindSafe for Model<T> {}
+impl<T: Reactive> std::panic::RefUnwindSafe for Model<T> {}
+
 impl<T: Reactive> Deref for Model<T> {
     type Target = T::Handle;
     #[inline]
