@@ -182,7 +182,7 @@ async fn main() -> Result<(), Error> {
     let job = Model::new(SyncJob::pending("sync-1"));
     let sent = observe(&job);
     run(&job, &items(40, None)).await?;
-    let sent = sent.lock().expect("outbox lock");
+    let sent = std::mem::take(&mut *sent.lock().expect("outbox lock"));
     println!(
         "[sync-1] {} with {}/{} items ({:.0}%); {} messages pushed, the last: {}",
         job.status(),
