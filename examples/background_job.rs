@@ -149,7 +149,7 @@ fn observe(job: &Model<SyncJob>) -> Outbox {
     // The seed pushes `job:progress` to clients on every `change`: one message per batch.
     let outbox = Outbox::default();
     let out = outbox.clone();
-    job.on_change(move |m: &Model<SyncJob>, _changes: &Changes<SyncJob>| {
+    job.on_change(move |m: &Model<SyncJob>, _changes| {
         let message = m.with(
             |j| serde_json::json!({ "jobId": j.id, "progress": j.progress, "status": j.status }),
         );

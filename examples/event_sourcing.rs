@@ -168,7 +168,7 @@ fn main() -> Result<(), Error> {
     let log = Arc::new(Mutex::new(Vec::<String>::new()));
     let l = log.clone();
     account
-        .on_change(move |m: &Model<Aggregate>, changes: &Changes<Aggregate>| {
+        .on_change(move |m: &Model<Aggregate>, changes| {
             let line = format!("change {:?} -> version {}", changes, m.version());
             println!("  {line}");
             l.lock().expect("log lock").push(line);

@@ -96,7 +96,7 @@ fn on_change_gets_the_model_and_the_changed_names() {
     let m = player();
     let log = Log::default();
     let l = log.clone();
-    let _sub = m.on_change(move |model: &Model<Player>, changes: &Changes<Player>| {
+    let _sub = m.on_change(move |model: &Model<Player>, changes: &Changes| {
         assert!(changes.contains(Player::SCORE));
         l.push(format!("{:?} score={}", changes, model.score()));
     });
@@ -340,7 +340,7 @@ fn handles_are_send_and_sync() {
     assert_send_sync::<WeakModel<Player>>();
     assert_send_sync::<Subscription>();
     assert_send_sync::<Change<String>>();
-    assert_send_sync::<Changes<Player>>();
+    assert_send_sync::<Changes>();
     assert_send_sync::<Event>();
     assert_send_sync::<reactive::ChangeStream>();
     assert_send_sync::<Error>();

@@ -34,23 +34,23 @@ pub(crate) type JsonConv = fn(usize, &dyn Any) -> Option<Value>;
 type TypedFn = Box<dyn Fn(&dyn Any) + Send + Sync>;
 type JsonFn = Box<dyn Fn(&Event) + Send + Sync>;
 /// Gets the model as `&dyn Any` (a `&Model<T>`), so the table needs no `T: Reactive` bound.
-type ChangeFn<T> = Box<dyn Fn(&dyn Any, &Changes<T>) + Send + Sync>;
+type ChangeFn = Box<dyn Fn(&dyn Any, &Changes) + Send + Sync>;
 
-pub(crate) enum EntryKind<T> {
+pub(crate) enum EntryKind {
     Typed(TypedFn),
     Json { f: JsonFn, conv: Option<JsonConv> },
-    Change(ChangeFn<T>),
+    Change(ChangeFn),
 }
 
 /// One registered listener. Shared between the table and its `Subscription`.
-pub(crate) struct Entry<T> {
+pub(crate) struct Entry {
     alive: AtomicBool,
     priority: i32,
-    kind: EntryKind<T>,
+    kind: EntryKind,
 }
 
-impl<T> Entry<T> {
-    pub(crate) fn new(priority: i32, kind: EntryKind<T>) -> Self {
+impl Entry {
+    pub(crate) fn new(priority: i32, kind: EntryKind) -> Self {
         Entry {
             alive: AtomicBool::new(true),
             priority,
@@ -150,27 +150,27 @@ impl<T> Pending<T> for Vec<Event> {
     }
 }
 
-type List<T> = Vec<Arc<Entry<T>>>;
+type List = Vec<Arc<Entry>>;
 
-struct Table<T> {
-    fields: Vec<List<T>>,
-    change: List<T>,
-    named: HashMap<Box<str>, List<T>>,
+struct Table {
+    fields: Vec<List>,
+    change: List,
+    named: HashMap<Box<str>, List>,
 }
 
 /// The listener table. Only the thread that holds the model's delivery claim touches it.
-struct TableCell<T>(UnsafeCell<Table<T>>);
+struct TableCell(UnsafeCell<Table>);
 
 // SAFETY: the table is only accessed by `Hub::deliver`, which runs only on the thread holding
 // the model's delivery claim (the pending count in `word` going 0 -> 1 acquires it, back to 0
 // releases it, both SeqCst), so accesses never overlap and are ordered by the claim.
-unsafe impl<T: Send> Sync for TableCell<T> {}
+unsafe impl Sync for TableCell {}
 
 pub(crate) struct Hub<T> {
     word: AtomicU64,
     queue: Mutex<VecDeque<Delivery<T>>>,
-    table: TableCell<T>,
-    regs: Mutex<Vec<(Target, Arc<Entry<T>>)>>,
+    table: TableCell,
+    regs: Mutex<Vec<(Target, Arc<Entry>)>>,
     regs_dirty: AtomicBool,
     listeners: AtomicUsize,
     stream: OnceLock<(broadcast::Sender<Event>, JsonConv)>,
@@ -204,7 +204,7 @@ impl<T: Reactive> Hub<T> {
     }
 
     /// Registers a listener; it starts with the next batch delivered.
-    pub(crate) fn register(&self, target: Target, entry: Arc<Entry<T>>) {
+    pub(crate) fn register(&self, target: Target, entry: Arc<Entry>) {
         self.regs.lock().push((target, entry));
         self.listeners.fetch_add(1, Ordering::SeqCst);
         self.regs_dirty.store(true, Ordering::Release);
@@ -305,7 +305,7 @@ impl<T: Reactive> Hub<T> {
         }
     }
 
-    fn refresh(&self, table: &mut Table<T>) {
+    fn refresh(&self, table: &mut Table) {
         if !self.regs_dirty.load(Ordering::Acquire) {
             return;
         }
@@ -347,7 +347,7 @@ impl<T: Reactive> Hub<T> {
         // SAFETY: see `TableCell`: this thread holds the delivery claim.
         let table = unsafe { &mut *self.table.0.get() };
         self.refresh(table);
-        let table: &Table<T> = table;
+        let table: &Table = table;
         let stream = self.stream.get().filter(|(s, _)| s.receiver_count() > 0);
         match delivery {
             DeliveryRef::Field { index, change } => {
@@ -385,7 +385,7 @@ impl<T: Reactive> Hub<T> {
 
     fn emit_field(
         &self,
-        table: &Table<T>,
+        table: &Table,
         stream: Option<&(broadcast::Sender<Event>, JsonConv)>,
         index: usize,
         change: &dyn Any,
@@ -417,7 +417,7 @@ impl<T: Reactive> Hub<T> {
     fn emit_change(
         &self,
         model: &RawModel<T>,
-        table: &Table<T>,
+        table: &Table,
         stream: Option<&(broadcast::Sender<Event>, JsonConv)>,
         changed: FieldSet,
     ) {
@@ -448,7 +448,7 @@ impl<T: Reactive> Hub<T> {
 
     fn emit_named(
         &self,
-        table: &Table<T>,
+        table: &Table,
         stream: Option<&(broadcast::Sender<Event>, JsonConv)>,
         event: &Event,
     ) {
@@ -480,7 +480,7 @@ fn field_event(
     Event::new(name, value)
 }
 
-fn change_event<T>(changes: &Changes<T>) -> Event {
+fn change_event(changes: &Changes) -> Event {
     Event::new(
         "change",
         Value::Array(changes.names().map(|n| Value::String(n.into())).collect()),
@@ -500,7 +500,7 @@ fn guarded(model: &str, event: &str, f: impl FnOnce()) {
     }
 }
 
-impl<T: 'static> crate::event::subscription::AliveFlag for Entry<T> {
+impl crate::event::subscription::AliveFlag for Entry {
     fn alive(&self) -> &AtomicBool {
         &self.alive
     }

@@ -1,7 +1,6 @@
 //! The values listeners receive.
 
 use std::borrow::Cow;
-use std::marker::PhantomData;
 
 use serde::Serialize;
 use serde_json::Value;
@@ -44,7 +43,7 @@ pub struct Change<V> {
 /// struct Point { x: i64, y: i64 }
 ///
 /// let p = Model::new(Point { x: 0, y: 0 });
-/// p.on_change(|_m: &Model<Point>, changes: &Changes<Point>| {
+/// p.on_change(|_m: &Model<Point>, changes: &Changes| {
 ///     assert!(changes.contains(Point::X) && !changes.contains(Point::Y));
 ///     assert_eq!(changes.names().collect::<Vec<_>>(), ["x"]);
 /// })
@@ -52,23 +51,18 @@ pub struct Change<V> {
 /// p.set(Point::X, 3)?;
 /// # Ok::<(), reactive::Error>(())
 /// ```
-pub struct Changes<T> {
+pub struct Changes {
     set: FieldSet,
     names: &'static [&'static str],
-    _marker: PhantomData<fn() -> T>,
 }
 
-impl<T> Changes<T> {
+impl Changes {
     pub(crate) fn new(set: FieldSet, names: &'static [&'static str]) -> Self {
-        Changes {
-            set,
-            names,
-            _marker: PhantomData,
-        }
+        Changes { set, names }
     }
 
     /// Whether the batch changed the field of `key`.
-    pub fn contains<K: Key<T>>(&self, key: K) -> bool {
+    pub fn contains<T, K: Key<T>>(&self, key: K) -> bool {
         self.set.contains(key.index())
     }
 
@@ -98,7 +92,7 @@ impl<T> Changes<T> {
     }
 }
 
-impl<T> std::fmt::Debug for Changes<T> {
+impl std::fmt::Debug for Changes {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_list().entries(self.names()).finish()
     }

@@ -250,7 +250,7 @@ impl<T: Reactive> Model<T> {
     /// # use reactive::prelude::*;
     /// # #[derive(Reactive, Clone)] struct Room { name: String, locked: bool }
     /// let room = Model::new(Room { name: "lobby".into(), locked: false });
-    /// room.on_change(|m: &Model<Room>, changes: &Changes<Room>| {
+    /// room.on_change(|m: &Model<Room>, changes: &Changes| {
     ///     println!("{} changed {:?}", m.name(), changes);
     /// })
     /// .detach();
@@ -259,7 +259,7 @@ impl<T: Reactive> Model<T> {
     /// ```
     pub fn on_change(
         &self,
-        f: impl Fn(&Model<T>, &Changes<T>) + Send + Sync + 'static,
+        f: impl Fn(&Model<T>, &Changes) + Send + Sync + 'static,
     ) -> Subscription {
         self.raw().on_change(0, f)
     }
@@ -275,7 +275,7 @@ impl<T: Reactive> Model<T> {
     pub fn on_change_with_priority(
         &self,
         priority: i32,
-        f: impl Fn(&Model<T>, &Changes<T>) + Send + Sync + 'static,
+        f: impl Fn(&Model<T>, &Changes) + Send + Sync + 'static,
     ) -> Subscription {
         self.raw().on_change(priority, f)
     }

@@ -247,7 +247,7 @@ impl<T: Reactive> RawModel<T> {
         }
     }
 
-    fn register(&self, target: Target, priority: i32, kind: EntryKind<T>) -> Subscription {
+    fn register(&self, target: Target, priority: i32, kind: EntryKind) -> Subscription {
         let entry = Arc::new(Entry::new(priority, kind));
         self.0.hub.register(target, entry.clone());
         let owner: std::sync::Weak<dyn Unsubscribe> = Arc::downgrade(&self.0) as _;
@@ -276,9 +276,9 @@ impl<T: Reactive> RawModel<T> {
     pub(crate) fn on_change(
         &self,
         priority: i32,
-        f: impl Fn(&Model<T>, &crate::Changes<T>) + Send + Sync + 'static,
+        f: impl Fn(&Model<T>, &crate::Changes) + Send + Sync + 'static,
     ) -> Subscription {
-        let erased = move |model: &dyn Any, changes: &crate::Changes<T>| {
+        let erased = move |model: &dyn Any, changes: &crate::Changes| {
             if let Some(model) = model.downcast_ref::<Model<T>>() {
                 f(model, changes)
             }
