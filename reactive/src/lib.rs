@@ -63,6 +63,21 @@ pub use reactive_derive::Reactive;
 /// ```
 pub const RESERVED_NAMES: &[&str] = reactive_derive::__reserved_names!();
 
+// Compile-time checks: the public handles are `Send + Sync` for every reactive type.
+const _: () = {
+    fn assert_send_sync<X: Send + Sync>() {}
+    #[allow(dead_code)]
+    fn handles_are_send_sync<T: Reactive>() {
+        assert_send_sync::<Model<T>>();
+        assert_send_sync::<WeakModel<T>>();
+        assert_send_sync::<Subscription>();
+        assert_send_sync::<ChangeStream>();
+        assert_send_sync::<Event>();
+        assert_send_sync::<Changes>();
+        assert_send_sync::<Error>();
+    }
+};
+
 /// The derive's contract with the runtime. Not a public API: it changes between versions.
 #[doc(hidden)]
 pub mod __private {

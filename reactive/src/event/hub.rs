@@ -228,7 +228,13 @@ impl<T: Reactive> Hub<T> {
         // A delivery that read the flag before the swap may be about to call the listener:
         // wait for the batch in progress to end, unless this thread is the one delivering.
         let seen = self.word.load(Ordering::SeqCst);
-        if seen & PENDING_MASK == 0 || local::delivering() == model || local::has_queued(model) {
+        // No wait when this thread is the one delivering (or will deliver) this model, or holds
+        // its batch open (a delivering listener could be waiting for that batch's lock).
+        if seen & PENDING_MASK == 0
+            || local::delivering() == model
+            || local::has_queued(model)
+            || local::is_batching(model)
+        {
             return;
         }
         let mut spins = 0u32;
@@ -360,6 +366,11 @@ impl<T: Reactive> Hub<T> {
                 for &index in T::__EVENT_ORDER {
                     let index = index as usize;
                     if !batch.changed.contains(index) {
+                        continue;
+                    }
+                    // Build the field's `Change` only if someone receives it.
+                    let listened = table.fields.get(index).is_some_and(|l| !l.is_empty());
+                    if !listened && stream.is_none() {
                         continue;
                     }
                     if let Some(info) = T::FIELDS.get(index) {
