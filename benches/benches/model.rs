@@ -1,0 +1,53 @@
+//! Criterion benchmarks of the live model, its floors and peers, grouped per case. After the
+//! run it prints the same ratio table as the `report` binary (from the same samples criterion
+//! took) and the allocation count of the typed set.
+//!
+//! `cargo bench -p reactive-benches --bench model [-- FILTER]`
+
+use std::time::Duration;
+
+use criterion::Criterion;
+use reactive_benches::alloc::CountingAlloc;
+use reactive_benches::{cases, table};
+
+#[global_allocator]
+static ALLOC: CountingAlloc = CountingAlloc;
+
+const SAMPLES: usize = 50;
+
+fn main() {
+    let mut criterion = Criterion::default()
+        .sample_size(SAMPLES)
+        .warm_up_time(Duration::from_millis(500))
+        .measurement_time(Duration::from_secs(2))
+        .configure_from_args();
+    let mut cases = cases::all();
+    for case in &mut cases {
+        let mut group = criterion.benchmark_group(case.id);
+        for bench in &mut case.benches {
+            group.bench_function(bench.id(), |b| b.iter_custom(|iters| bench.time(iters)));
+        }
+        group.finish();
+    }
+    criterion.final_summary();
+
+    // Criterion's measurement samples are the last ones each bench recorded.
+    let mut rows = table::ratio_rows(&cases, SAMPLES);
+    let measured = cases
+        .iter()
+        .flat_map(|c| &c.benches)
+        .any(|b| b.sample_count() >= SAMPLES);
+    if !measured {
+        return; // test mode, or a filter that ran nothing: no figures to compare
+    }
+    let (alloc_rows, _) = table::allocation_rows(&mut cases);
+    rows.extend(alloc_rows);
+    println!("\nratio = ours / floor or peer (medians of criterion's samples)\n");
+    print!("{}", table::render(&rows));
+    for failure in table::check_all(&cases) {
+        println!("work check failed: {failure}");
+    }
+    if table::any_miss(&rows) {
+        println!("some targets were missed; `report` exits non-zero on this");
+    }
+}

@@ -1,0 +1,61 @@
+//! Runs every case, prints `case | ours ns | floor/peer ns | ratio | target | ok`, and exits
+//! non-zero when a target is missed, a bench did not do its work, or the typed set allocated.
+//!
+//! `--quick` samples for a fraction of the time (noisier; for a look, not a verdict).
+
+use std::process::ExitCode;
+use std::time::Instant;
+
+use reactive_benches::alloc::CountingAlloc;
+use reactive_benches::cases;
+use reactive_benches::measure::{self, Plan};
+use reactive_benches::table;
+
+#[global_allocator]
+static ALLOC: CountingAlloc = CountingAlloc;
+
+fn main() -> ExitCode {
+    let quick = std::env::args().any(|a| a == "--quick");
+    let plan = if quick { Plan::QUICK } else { Plan::FULL };
+    if cfg!(debug_assertions) {
+        eprintln!("warning: a debug build; run with --release for meaningful numbers");
+    }
+    let started = Instant::now();
+    let mut cases = cases::all();
+    for case in &mut cases {
+        eprintln!("sampling {} ({} benches)", case.id, case.benches.len());
+        measure::sample(&mut case.benches, &plan);
+    }
+    let mut rows = table::ratio_rows(&cases, plan.samples);
+    let (alloc_rows, all_allocs) = table::allocation_rows(&mut cases);
+    rows.extend(alloc_rows);
+    let failures = table::check_all(&cases);
+
+    println!(
+        "{} samples of ~{:?} per bench, medians, interleaved per case; ratio = ours / floor or peer\n",
+        plan.samples, plan.sample_time
+    );
+    print!("{}", table::render(&rows));
+    println!("\nallocations per op after warm-up:");
+    for (label, per_op) in &all_allocs {
+        println!("  {per_op:>8.3}  {label}");
+    }
+    for failure in &failures {
+        println!("work check failed: {failure}");
+    }
+    let misses = rows
+        .iter()
+        .filter(|r| r.verdict == table::Verdict::Miss)
+        .count();
+    println!("\ntook {:.1?}", started.elapsed());
+    if misses > 0 || !failures.is_empty() {
+        println!(
+            "FAILED: {misses} target(s) missed, {} work check(s) failed",
+            failures.len()
+        );
+        ExitCode::FAILURE
+    } else {
+        println!("all targets met");
+        ExitCode::SUCCESS
+    }
+}

@@ -1,0 +1,185 @@
+//! The cases of the issue, each with its benches and targets.
+
+use crate::measure::Bench;
+use crate::{floor, ours, peers};
+
+/// What a ratio (our time / the other's time) must satisfy.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Target {
+    /// At most this many times the other's time.
+    AtMost(f64),
+    /// At least this many times faster than the other.
+    FasterBy(f64),
+    /// Shown, not checked.
+    Info,
+}
+
+impl Target {
+    /// Whether `ratio` (ours / other) meets the target; `None` for [`Target::Info`].
+    pub fn met(self, ratio: f64) -> Option<bool> {
+        match self {
+            Target::AtMost(max) => Some(ratio <= max),
+            Target::FasterBy(factor) => Some(ratio * factor <= 1.0),
+            Target::Info => None,
+        }
+    }
+
+    /// How the report prints it.
+    pub fn describe(self) -> String {
+        match self {
+            Target::AtMost(max) => format!("<= {max:.2}"),
+            Target::FasterBy(factor) => format!("<= {:.2} ({factor}x faster)", 1.0 / factor),
+            Target::Info => "info".into(),
+        }
+    }
+}
+
+/// One row of the report: bench `ours` against bench `other` of the same case.
+#[derive(Clone, Copy, Debug)]
+pub struct Comparison {
+    /// The row's name.
+    pub label: &'static str,
+    /// Index of our bench in [`Case::benches`].
+    pub ours: usize,
+    /// Index of the floor or peer.
+    pub other: usize,
+    /// What the ratio must satisfy.
+    pub target: Target,
+}
+
+/// Benches sampled together (interleaved) and the comparisons made between them.
+pub struct Case {
+    /// The criterion group name.
+    pub id: &'static str,
+    /// Our bench first, then floors and peers.
+    pub benches: Vec<Bench>,
+    /// The report's rows for this case.
+    pub comparisons: Vec<Comparison>,
+    /// Benches that must not allocate once warmed up.
+    pub allocation_free: &'static [usize],
+}
+
+const fn row(label: &'static str, ours: usize, other: usize, target: Target) -> Comparison {
+    Comparison {
+        label,
+        ours,
+        other,
+        target,
+    }
+}
+
+/// Every case of the issue, freshly set up.
+pub fn all() -> Vec<Case> {
+    vec![
+        Case {
+            id: "set_1_listener",
+            benches: vec![
+                ours::set(1),
+                floor::set(1),
+                ours::set_json(),
+                peers::signals_set_pool(),
+                peers::signals_set_poll(),
+                peers::graph_set(),
+            ],
+            comparisons: vec![
+                row("set, 1 typed listener / floor", 0, 1, Target::AtMost(2.5)),
+                row(
+                    "set, 1 typed listener / futures-signals (LocalPool)",
+                    0,
+                    3,
+                    Target::FasterBy(5.0),
+                ),
+                row(
+                    "set, 1 typed listener / futures-signals (hand-polled)",
+                    0,
+                    4,
+                    Target::Info,
+                ),
+                row(
+                    "set, 1 typed listener / reactive_graph",
+                    0,
+                    5,
+                    Target::FasterBy(5.0),
+                ),
+                row(
+                    "set, 1 on_event listener (JSON) / floor",
+                    2,
+                    1,
+                    Target::Info,
+                ),
+            ],
+            allocation_free: &[0],
+        },
+        Case {
+            id: "set_0_listeners",
+            benches: vec![ours::set(0), floor::set(0)],
+            comparisons: vec![row("set, 0 listeners / floor", 0, 1, Target::AtMost(2.5))],
+            allocation_free: &[],
+        },
+        Case {
+            id: "set_10_listeners",
+            benches: vec![ours::set(10), floor::set(10)],
+            comparisons: vec![row(
+                "set, 10 typed listeners / floor",
+                0,
+                1,
+                Target::AtMost(2.5),
+            )],
+            allocation_free: &[],
+        },
+        Case {
+            id: "computed_2_deps",
+            benches: vec![
+                ours::computed(),
+                floor::computed(),
+                peers::signals_map_ref_pool(),
+                peers::signals_map_ref_poll(),
+                peers::graph_memo(),
+            ],
+            comparisons: vec![
+                row("computed of 2 deps / floor", 0, 1, Target::AtMost(3.0)),
+                row(
+                    "computed of 2 deps / futures-signals map_ref! (LocalPool)",
+                    0,
+                    2,
+                    Target::FasterBy(5.0),
+                ),
+                row(
+                    "computed of 2 deps / futures-signals map_ref! (hand-polled)",
+                    0,
+                    3,
+                    Target::Info,
+                ),
+                row(
+                    "computed of 2 deps / reactive_graph Memo",
+                    0,
+                    4,
+                    Target::FasterBy(5.0),
+                ),
+            ],
+            allocation_free: &[],
+        },
+        Case {
+            id: "batch_3_sets",
+            benches: vec![ours::batch3(), floor::batch3()],
+            comparisons: vec![row(
+                "batch of 3 sets, 1 on_change / floor",
+                0,
+                1,
+                Target::AtMost(4.0),
+            )],
+            allocation_free: &[],
+        },
+        Case {
+            id: "create",
+            benches: vec![ours::create(), floor::create()],
+            comparisons: vec![row(
+                "Model::new / Arc::new(RwLock::new)",
+                0,
+                1,
+                Target::AtMost(2.0),
+            )],
+            allocation_free: &[],
+        },
+    ]
+}

@@ -1,0 +1,69 @@
+//! The benchmarked structs: six `u64` fields each.
+
+use reactive::prelude::*;
+
+/// Six plain `u64` fields: the struct of every set, batch and creation figure.
+#[derive(Reactive, Clone, Debug, Default, PartialEq, Serialize)]
+pub struct Six {
+    /// Written by the set cases and the batch case.
+    pub a: u64,
+    /// Written by the batch case.
+    pub b: u64,
+    /// Written by the batch case.
+    pub c: u64,
+    /// Never written.
+    pub d: u64,
+    /// Never written.
+    pub e: u64,
+    /// Never written.
+    pub f: u64,
+}
+
+impl Six {
+    /// A value whose fields all differ, starting at `a`.
+    pub fn starting_at(a: u64) -> Six {
+        Six {
+            a,
+            b: a + 1,
+            c: a + 2,
+            d: a + 3,
+            e: a + 4,
+            f: a + 5,
+        }
+    }
+}
+
+/// Six `u64` fields, the last computed from two others: the struct of the computed figure.
+#[derive(Reactive, Clone, Debug, Default, PartialEq)]
+pub struct Summed {
+    /// The dependency the computed case writes.
+    pub a: u64,
+    /// The other dependency, never written.
+    pub b: u64,
+    /// Unrelated.
+    pub c: u64,
+    /// Unrelated.
+    pub d: u64,
+    /// Unrelated.
+    pub e: u64,
+    /// `a + b`.
+    #[reactive(computed = self.a + self.b)]
+    pub sum: u64,
+}
+
+/// The value of `Summed::b` in every computed benchmark.
+pub const SUMMED_B: u64 = 7;
+
+impl Summed {
+    /// The starting value of the computed benchmarks (`sum` already right).
+    pub fn start() -> Summed {
+        Summed {
+            a: 0,
+            b: SUMMED_B,
+            c: 0,
+            d: 0,
+            e: 0,
+            sum: SUMMED_B,
+        }
+    }
+}
