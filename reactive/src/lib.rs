@@ -86,7 +86,7 @@ pub mod __private {
     pub use serde;
     pub use serde_json;
 
-    use std::any::Any;
+    pub use crate::event::erased::ErasedChange;
 
     /// The generated handle type behind `Model<T>`'s `Deref`.
     pub trait HandleOf<T: crate::Reactive>: Send + Sync + 'static {
@@ -107,18 +107,18 @@ pub mod __private {
         old: &T,
         new: &T,
         get: fn(&T) -> &V,
-        f: &mut dyn FnMut(&dyn Any),
+        f: &mut dyn FnMut(ErasedChange<'_>),
     ) {
         let change = crate::Change {
             value: get(new).clone(),
             previous: get(old).clone(),
         };
-        f(&change)
+        f(ErasedChange::new(&change))
     }
 
     /// The JSON payload of a field's `Change`, when `change` is one of type `V`.
     pub fn change_json<V: serde::Serialize + 'static>(
-        change: &dyn Any,
+        change: &dyn std::any::Any,
     ) -> Option<serde_json::Value> {
         change
             .downcast_ref::<crate::Change<V>>()

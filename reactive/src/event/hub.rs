@@ -8,7 +8,7 @@
 
 use std::any::Any;
 use std::cell::UnsafeCell;
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock};
@@ -17,6 +17,7 @@ use parking_lot::Mutex;
 use serde_json::Value;
 use tokio::sync::broadcast;
 
+use crate::event::erased::{ErasedChange, OwnedChange};
 use crate::event::local;
 use crate::event::types::{Changes, Event};
 use crate::model::field_set::FieldSet;
@@ -31,7 +32,7 @@ const COMPLETED: u64 = 1 << 32;
 /// Turns a field's `Change` (as `&dyn Any`) into its JSON payload.
 pub(crate) type JsonConv = fn(usize, &dyn Any) -> Option<Value>;
 
-type TypedFn = Box<dyn Fn(&dyn Any) + Send + Sync>;
+type TypedFn = Box<dyn Fn(ErasedChange<'_>) + Send + Sync>;
 type JsonFn = Box<dyn Fn(&Event) + Send + Sync>;
 /// Gets the model as `&dyn Any` (a `&Model<T>`), so the table needs no `T: Reactive` bound.
 type ChangeFn = Box<dyn Fn(&dyn Any, &Changes) + Send + Sync>;
@@ -70,7 +71,7 @@ pub(crate) enum Target {
 pub(crate) enum Delivery<T> {
     Field {
         index: usize,
-        change: Box<dyn Any + Send>,
+        change: Box<dyn OwnedChange>,
     },
     Batch(Box<Committed<T>>),
     Events(Vec<Event>),
@@ -78,7 +79,10 @@ pub(crate) enum Delivery<T> {
 
 /// A batch to deliver, borrowed (delivered at once from the committing frame).
 pub(crate) enum DeliveryRef<'a, T> {
-    Field { index: usize, change: &'a dyn Any },
+    Field {
+        index: usize,
+        change: ErasedChange<'a>,
+    },
     Batch(&'a Committed<T>),
     Events(&'a [Event]),
 }
@@ -88,7 +92,7 @@ impl<T> Delivery<T> {
         match self {
             Delivery::Field { index, change } => DeliveryRef::Field {
                 index: *index,
-                change: &**change,
+                change: change.erased(),
             },
             Delivery::Batch(c) => DeliveryRef::Batch(c),
             Delivery::Events(e) => DeliveryRef::Events(e),
@@ -121,7 +125,7 @@ impl<T, V: Send + 'static> Pending<T> for FieldPending<V> {
     fn as_ref(&self) -> DeliveryRef<'_, T> {
         DeliveryRef::Field {
             index: self.index,
-            change: &self.change,
+            change: ErasedChange::new(&self.change),
         }
     }
     fn into_owned(self) -> Delivery<T> {
@@ -155,7 +159,8 @@ type List = Vec<Arc<Entry>>;
 struct Table {
     fields: Vec<List>,
     change: List,
-    named: HashMap<Box<str>, List>,
+    /// Custom events by name (few per model: a list beats hashing).
+    named: Vec<(Box<str>, List)>,
 }
 
 /// The listener table. Only the thread that holds the model's delivery claim touches it.
@@ -172,7 +177,10 @@ pub(crate) struct Hub<T> {
     table: TableCell,
     regs: Mutex<Vec<(Target, Arc<Entry>)>>,
     regs_dirty: AtomicBool,
+    /// Live listeners and open streams: zero means a commit delivers nothing.
     listeners: AtomicUsize,
+    /// Open streams.
+    streams: AtomicUsize,
     stream: OnceLock<(broadcast::Sender<Event>, JsonConv)>,
 }
 
@@ -184,11 +192,12 @@ impl<T: Reactive> Hub<T> {
             table: TableCell(UnsafeCell::new(Table {
                 fields: Vec::new(),
                 change: Vec::new(),
-                named: HashMap::new(),
+                named: Vec::new(),
             })),
             regs: Mutex::new(Vec::new()),
             regs_dirty: AtomicBool::new(false),
             listeners: AtomicUsize::new(0),
+            streams: AtomicUsize::new(0),
             stream: OnceLock::new(),
         }
     }
@@ -197,10 +206,6 @@ impl<T: Reactive> Hub<T> {
     #[inline]
     pub(crate) fn has_listeners(&self) -> bool {
         self.listeners.load(Ordering::Relaxed) > 0
-            || self
-                .stream
-                .get()
-                .is_some_and(|(s, _)| s.receiver_count() > 0)
     }
 
     /// Registers a listener; it starts with the next batch delivered.
@@ -212,10 +217,20 @@ impl<T: Reactive> Hub<T> {
 
     /// The broadcast sender of change streams, created on first use.
     pub(crate) fn stream(&self, conv: JsonConv, capacity: usize) -> broadcast::Receiver<Event> {
-        self.stream
+        let receiver = self
+            .stream
             .get_or_init(|| (broadcast::channel(capacity.max(1)).0, conv))
             .0
-            .subscribe()
+            .subscribe();
+        self.streams.fetch_add(1, Ordering::SeqCst);
+        self.listeners.fetch_add(1, Ordering::SeqCst);
+        receiver
+    }
+
+    /// A stream was dropped.
+    pub(crate) fn stream_closed(&self) {
+        self.streams.fetch_sub(1, Ordering::SeqCst);
+        self.listeners.fetch_sub(1, Ordering::SeqCst);
     }
 
     /// Kills `entry`; once this returns, the listener is never started again.
@@ -280,18 +295,29 @@ impl<T: Reactive> Hub<T> {
         }
     }
 
+    #[inline(always)]
     fn drain(&self, model: &RawModel<T>, first: DeliveryRef<'_, T>) {
         let previous = local::set_delivering(model.addr());
         self.deliver(model, first);
+        let before = self.word.fetch_add(COMPLETED - 1, Ordering::SeqCst);
+        if before & PENDING_MASK != 1 {
+            self.drain_queued(model);
+        }
+        local::set_delivering(previous);
+    }
+
+    /// Delivers the batches other commits queued during our delivery, until none is left.
+    #[cold]
+    #[inline(never)]
+    fn drain_queued(&self, model: &RawModel<T>) {
         loop {
+            let next = self.pop_next();
+            self.deliver(model, next.as_ref());
             let before = self.word.fetch_add(COMPLETED - 1, Ordering::SeqCst);
             if before & PENDING_MASK == 1 {
                 break;
             }
-            let next = self.pop_next();
-            self.deliver(model, next.as_ref());
         }
-        local::set_delivering(previous);
     }
 
     /// The next queued batch. Its committer counted it before pushing it, under the state
@@ -311,10 +337,16 @@ impl<T: Reactive> Hub<T> {
         }
     }
 
+    #[inline(always)]
     fn refresh(&self, table: &mut Table) {
-        if !self.regs_dirty.load(Ordering::Acquire) {
-            return;
+        if self.regs_dirty.load(Ordering::Acquire) {
+            self.apply_registrations(table);
         }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn apply_registrations(&self, table: &mut Table) {
         self.regs_dirty.store(false, Ordering::SeqCst);
         let added: Vec<_> = std::mem::take(&mut *self.regs.lock());
         if table.fields.len() < T::FIELDS.len() {
@@ -327,7 +359,7 @@ impl<T: Reactive> Hub<T> {
         {
             list.retain(|e| e.alive.load(Ordering::Relaxed));
         }
-        table.named.retain(|_, list| {
+        table.named.retain_mut(|(_, list)| {
             list.retain(|e| e.alive.load(Ordering::Relaxed));
             !list.is_empty()
         });
@@ -341,7 +373,19 @@ impl<T: Reactive> Hub<T> {
                     None => continue,
                 },
                 Target::Change => &mut table.change,
-                Target::Named(name) => table.named.entry(name).or_default(),
+                Target::Named(name) => match table.named.iter().position(|(n, _)| *n == name) {
+                    Some(at) => match table.named.get_mut(at) {
+                        Some((_, list)) => list,
+                        None => continue,
+                    },
+                    None => {
+                        table.named.push((name, Vec::new()));
+                        match table.named.last_mut() {
+                            Some((_, list)) => list,
+                            None => continue,
+                        }
+                    }
+                },
             };
             // Higher priority first; equal priorities keep registration order.
             let at = list.partition_point(|e| e.priority >= entry.priority);
@@ -349,82 +393,113 @@ impl<T: Reactive> Hub<T> {
         }
     }
 
+    #[inline(always)]
     fn deliver(&self, model: &RawModel<T>, delivery: DeliveryRef<'_, T>) {
         // SAFETY: see `TableCell`: this thread holds the delivery claim.
         let table = unsafe { &mut *self.table.0.get() };
         self.refresh(table);
         let table: &Table = table;
-        let stream = self.stream.get().filter(|(s, _)| s.receiver_count() > 0);
+        let stream = if self.streams.load(Ordering::Relaxed) > 0 {
+            self.stream.get()
+        } else {
+            None
+        };
         match delivery {
             DeliveryRef::Field { index, change } => {
                 self.emit_field(table, stream, index, change);
-                let mut set = FieldSet::EMPTY;
-                set.insert(index);
-                self.emit_change(model, table, stream, set);
-            }
-            DeliveryRef::Batch(batch) => {
-                for &index in T::__EVENT_ORDER {
-                    let index = index as usize;
-                    if !batch.changed.contains(index) {
-                        continue;
-                    }
-                    // Build the field's `Change` only if someone receives it.
-                    let listened = table.fields.get(index).is_some_and(|l| !l.is_empty());
-                    if !listened && stream.is_none() {
-                        continue;
-                    }
-                    if let Some(info) = T::FIELDS.get(index) {
-                        info.emit(&batch.old, &batch.new, &mut |change| {
-                            self.emit_field(table, stream, index, change)
-                        });
-                    }
-                }
-                if !batch.changed.is_empty() {
-                    self.emit_change(model, table, stream, batch.changed);
-                }
-                for event in &batch.events {
-                    self.emit_named(table, stream, event);
+                if !table.change.is_empty() || stream.is_some() {
+                    let mut set = FieldSet::EMPTY;
+                    set.insert(index);
+                    self.emit_change(model, table, stream, set);
                 }
             }
-            DeliveryRef::Events(events) => {
-                for event in events {
-                    self.emit_named(table, stream, event);
-                }
-            }
+            DeliveryRef::Batch(batch) => self.deliver_batch(model, table, stream, batch),
+            DeliveryRef::Events(events) => self.deliver_events(table, stream, events),
         }
     }
 
+    #[inline(never)]
+    fn deliver_events(
+        &self,
+        table: &Table,
+        stream: Option<&(broadcast::Sender<Event>, JsonConv)>,
+        events: &[Event],
+    ) {
+        for event in events {
+            self.emit_named(table, stream, event);
+        }
+    }
+
+    #[inline(never)]
+    fn deliver_batch(
+        &self,
+        model: &RawModel<T>,
+        table: &Table,
+        stream: Option<&(broadcast::Sender<Event>, JsonConv)>,
+        batch: &Committed<T>,
+    ) {
+        for &index in T::__EVENT_ORDER {
+            let index = index as usize;
+            if !batch.changed.contains(index) {
+                continue;
+            }
+            // Build the field's `Change` only if someone receives it.
+            let listened = table.fields.get(index).is_some_and(|l| !l.is_empty());
+            if !listened && stream.is_none() {
+                continue;
+            }
+            if let Some(info) = T::FIELDS.get(index) {
+                info.emit(&batch.old, &batch.new, &mut |change| {
+                    self.emit_field(table, stream, index, change)
+                });
+            }
+        }
+        if !batch.changed.is_empty() {
+            self.emit_change(model, table, stream, batch.changed);
+        }
+        for event in &batch.events {
+            self.emit_named(table, stream, event);
+        }
+    }
+
+    #[inline(always)]
     fn emit_field(
         &self,
         table: &Table,
         stream: Option<&(broadcast::Sender<Event>, JsonConv)>,
         index: usize,
-        change: &dyn Any,
+        change: ErasedChange<'_>,
     ) {
         let mut json: Option<Event> = None;
-        let name = T::FIELDS.get(index).map_or("", |f| f.event());
         if let Some(list) = table.fields.get(index) {
             for entry in list {
                 if !entry.alive.load(Ordering::SeqCst) {
                     continue;
                 }
                 match &entry.kind {
-                    EntryKind::Typed(f) => guarded(T::TYPE_NAME, name, || f(change)),
+                    EntryKind::Typed(f) => {
+                        if let Err(panic) = guarded(|| f(change)) {
+                            report_panic(T::TYPE_NAME, field_event_name::<T>(index), panic);
+                        }
+                    }
                     EntryKind::Json { f, conv } => {
                         let event =
-                            json.get_or_insert_with(|| field_event(name, index, change, *conv));
-                        guarded(T::TYPE_NAME, name, || f(event));
+                            json.get_or_insert_with(|| field_event::<T>(index, change, *conv));
+                        if let Err(panic) = guarded(|| f(event)) {
+                            report_panic(T::TYPE_NAME, event.name(), panic);
+                        }
                     }
                     EntryKind::Change(_) => {}
                 }
             }
         }
         if let Some((sender, conv)) = stream {
-            let event = json.unwrap_or_else(|| field_event(name, index, change, Some(*conv)));
+            let event = json.unwrap_or_else(|| field_event::<T>(index, change, Some(*conv)));
             let _ = sender.send(event);
         }
     }
 
+    #[inline(never)]
     fn emit_change(
         &self,
         model: &RawModel<T>,
@@ -432,6 +507,9 @@ impl<T: Reactive> Hub<T> {
         stream: Option<&(broadcast::Sender<Event>, JsonConv)>,
         changed: FieldSet,
     ) {
+        if table.change.is_empty() && stream.is_none() {
+            return;
+        }
         let changes = Changes::new(changed, T::FIELD_NAMES);
         let mut json: Option<Event> = None;
         if !table.change.is_empty() {
@@ -442,11 +520,15 @@ impl<T: Reactive> Hub<T> {
                 }
                 match &entry.kind {
                     EntryKind::Change(f) => {
-                        guarded(T::TYPE_NAME, "change", || f(&*handle as &dyn Any, &changes))
+                        if let Err(panic) = guarded(|| f(&*handle as &dyn Any, &changes)) {
+                            report_panic(T::TYPE_NAME, "change", panic);
+                        }
                     }
                     EntryKind::Json { f, .. } => {
                         let event = json.get_or_insert_with(|| change_event(&changes));
-                        guarded(T::TYPE_NAME, "change", || f(event));
+                        if let Err(panic) = guarded(|| f(event)) {
+                            report_panic(T::TYPE_NAME, "change", panic);
+                        }
                     }
                     EntryKind::Typed(_) => {}
                 }
@@ -457,19 +539,22 @@ impl<T: Reactive> Hub<T> {
         }
     }
 
+    #[inline(never)]
     fn emit_named(
         &self,
         table: &Table,
         stream: Option<&(broadcast::Sender<Event>, JsonConv)>,
         event: &Event,
     ) {
-        if let Some(list) = table.named.get(event.name()) {
+        if let Some((_, list)) = table.named.iter().find(|(n, _)| **n == *event.name()) {
             for entry in list {
                 if !entry.alive.load(Ordering::SeqCst) {
                     continue;
                 }
                 if let EntryKind::Json { f, .. } = &entry.kind {
-                    guarded(T::TYPE_NAME, event.name(), || f(event));
+                    if let Err(panic) = guarded(|| f(event)) {
+                        report_panic(T::TYPE_NAME, event.name(), panic);
+                    }
                 }
             }
         }
@@ -479,16 +564,20 @@ impl<T: Reactive> Hub<T> {
     }
 }
 
-fn field_event(
-    name: &'static str,
+fn field_event_name<T: Reactive>(index: usize) -> &'static str {
+    T::FIELDS.get(index).map_or("", |f| f.event())
+}
+
+#[cold]
+fn field_event<T: Reactive>(
     index: usize,
-    change: &dyn Any,
+    change: ErasedChange<'_>,
     conv: Option<JsonConv>,
 ) -> Event {
     let value = conv
-        .and_then(|conv| conv(index, change))
+        .and_then(|conv| conv(index, change.as_any()))
         .unwrap_or(Value::Null);
-    Event::new(name, value)
+    Event::new(field_event_name::<T>(index), value)
 }
 
 fn change_event(changes: &Changes) -> Event {
@@ -498,17 +587,22 @@ fn change_event(changes: &Changes) -> Event {
     )
 }
 
-/// Runs a listener; a panic is reported and does not stop the other listeners.
-#[inline]
-fn guarded(model: &str, event: &str, f: impl FnOnce()) {
-    if let Err(panic) = catch_unwind(AssertUnwindSafe(f)) {
-        let message = panic
-            .downcast_ref::<&str>()
-            .map(|s| s.to_string())
-            .or_else(|| panic.downcast_ref::<String>().cloned())
-            .unwrap_or_else(|| "non-string panic payload".to_string());
-        tracing::error!(model, event, panic = %message, "a listener panicked; the other listeners still ran");
-    }
+/// Runs a listener, catching a panic so the other listeners still run.
+#[inline(always)]
+fn guarded(f: impl FnOnce()) -> std::thread::Result<()> {
+    catch_unwind(AssertUnwindSafe(f))
+}
+
+/// Reports a listener's panic; the state stays consistent (listeners run after the commit).
+#[cold]
+#[inline(never)]
+fn report_panic(model: &str, event: &str, panic: Box<dyn Any + Send>) {
+    let message = panic
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "non-string panic payload".to_string());
+    tracing::error!(model, event, panic = %message, "a listener panicked; the other listeners still ran");
 }
 
 impl crate::event::subscription::AliveFlag for Entry {

@@ -1,5 +1,8 @@
 //! Per-thread delivery state: one queue serves every model, so listener chains loop instead of
 //! recursing, and the feedback bound counts writes across models.
+//!
+//! The flags read on every write are plain `Cell`s (no destructor, so no registration check);
+//! the queues are touched only when a delivery is nested or a batch raises custom events.
 
 use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
@@ -21,23 +24,26 @@ thread_local! {
     static ACTIVE: Cell<bool> = const { Cell::new(false) };
     /// Writes made while `ACTIVE`.
     static CHAIN: Cell<usize> = const { Cell::new(0) };
-    /// The model whose listeners this thread is calling (null when none).
+    /// The model whose listeners this thread is calling (0 when none).
     static DELIVERING: Cell<usize> = const { Cell::new(0) };
-    /// Deliveries claimed while `ACTIVE`, run after the current one.
-    static QUEUE: RefCell<VecDeque<Job>> = const { RefCell::new(VecDeque::new()) };
-    /// The models of the jobs in `QUEUE`, in the same order.
-    static CLAIMED: RefCell<Vec<usize>> = const { RefCell::new(Vec::new()) };
-    /// Models inside an `update`/`batch` closure on this thread, with the custom events raised
-    /// in them.
-    static BATCHING: RefCell<Vec<(usize, Vec<Event>)>> = const { RefCell::new(Vec::new()) };
-    /// Fast check for `BATCHING` being non-empty.
+    /// The number of jobs in `QUEUE`.
+    static QUEUED: Cell<usize> = const { Cell::new(0) };
+    /// Deliveries claimed while `ACTIVE`, with their model, run after the current one.
+    static QUEUE: RefCell<VecDeque<(usize, Job)>> = const { RefCell::new(VecDeque::new()) };
+    /// The number of models inside an `update`/`batch` closure on this thread.
     static BATCH_DEPTH: Cell<usize> = const { Cell::new(0) };
+    /// Those models, innermost last.
+    static BATCHING: RefCell<Vec<usize>> = const { RefCell::new(Vec::new()) };
+    /// The number of entries in `BATCH_EVENTS`.
+    static BATCH_EVENT_COUNT: Cell<usize> = const { Cell::new(0) };
+    /// Custom events raised inside open batches, with their model.
+    static BATCH_EVENTS: RefCell<Vec<(usize, Event)>> = const { RefCell::new(Vec::new()) };
 }
 
 /// Whether this thread is delivering events.
 #[inline]
 pub(crate) fn is_active() -> bool {
-    ACTIVE.with(Cell::get)
+    ACTIVE.get()
 }
 
 /// Counts a write made while delivering; returns `false` once the chain crosses the bound.
@@ -46,144 +52,162 @@ pub(crate) fn count_write() -> bool {
     if !is_active() {
         return true;
     }
-    CHAIN.with(|c| {
-        let n = c.get() + 1;
-        c.set(n);
-        n <= FEEDBACK_LIMIT
-    })
+    let n = CHAIN.get() + 1;
+    CHAIN.set(n);
+    n <= FEEDBACK_LIMIT
 }
 
 /// The model this thread is calling listeners of, as an address (0 when none).
 #[inline]
 pub(crate) fn delivering() -> usize {
-    DELIVERING.with(Cell::get)
+    DELIVERING.get()
 }
 
 /// Sets the model whose listeners are being called; returns the previous one.
 #[inline]
 pub(crate) fn set_delivering(model: usize) -> usize {
-    DELIVERING.with(|d| d.replace(model))
+    DELIVERING.replace(model)
 }
 
 /// Queues a delivery job to run after the current one on this thread (only while active).
 pub(crate) fn queue(model: usize, job: Job) {
-    CLAIMED.with(|c| c.borrow_mut().push(model));
-    QUEUE.with(|q| q.borrow_mut().push_back(job));
+    QUEUE.with(|q| q.borrow_mut().push_back((model, job)));
+    QUEUED.set(QUEUED.get() + 1);
 }
 
 /// Whether this thread holds a queued (not yet started) delivery of `model`.
 pub(crate) fn has_queued(model: usize) -> bool {
-    CLAIMED.with(|c| c.borrow().contains(&model))
+    QUEUED.get() != 0 && QUEUE.with(|q| q.borrow().iter().any(|(m, _)| *m == model))
 }
 
 /// Runs `first` as the outermost delivery of this thread, then every job queued meanwhile.
+#[inline]
 pub(crate) fn outermost(first: impl FnOnce()) {
-    struct Outermost;
-    impl Drop for Outermost {
+    struct Reset;
+    impl Drop for Reset {
+        #[inline]
         fn drop(&mut self) {
-            // Reached after the queue drained, or on unwind (listener panics are caught, so
-            // only a panic in the runtime itself gets here).
-            QUEUE.with(|q| q.borrow_mut().clear());
-            CLAIMED.with(|c| c.borrow_mut().clear());
-            CHAIN.with(|c| c.set(0));
-            ACTIVE.with(|a| a.set(false));
+            // The queue is empty here unless the runtime itself panicked (listener panics are
+            // caught); then queued jobs are dropped with their claims.
+            if QUEUED.get() != 0 {
+                QUEUE.with(|q| q.borrow_mut().clear());
+                QUEUED.set(0);
+            }
+            CHAIN.set(0);
+            ACTIVE.set(false);
         }
     }
-    ACTIVE.with(|a| a.set(true));
-    let _outermost = Outermost;
+    ACTIVE.set(true);
+    let _reset = Reset;
     first();
-    while let Some(job) = QUEUE.with(|q| q.borrow_mut().pop_front()) {
-        CLAIMED.with(|c| {
-            let mut c = c.borrow_mut();
-            if !c.is_empty() {
-                c.remove(0);
-            }
-        });
-        job();
+    while QUEUED.get() != 0 {
+        let job = QUEUE.with(|q| q.borrow_mut().pop_front());
+        QUEUED.set(QUEUED.get() - 1);
+        if let Some((_, job)) = job {
+            job();
+        }
     }
 }
 
 /// Whether this thread is inside a batch closure of the model at `model`.
 #[inline]
 pub(crate) fn is_batching(model: usize) -> bool {
-    if BATCH_DEPTH.with(Cell::get) == 0 {
-        return false;
-    }
-    BATCHING.with(|b| b.borrow().iter().any(|(m, _)| *m == model))
+    BATCH_DEPTH.get() != 0 && BATCHING.with(|b| b.borrow().contains(&model))
 }
 
-/// Marks this thread as inside a batch closure of `model` until the guard drops.
+/// Marks this thread as inside a batch closure of `model` until it finishes or drops.
 pub(crate) struct BatchFrame {
     model: usize,
+    events_before: usize,
 }
 
 impl BatchFrame {
+    #[inline]
     pub(crate) fn enter(model: usize) -> BatchFrame {
-        BATCHING.with(|b| b.borrow_mut().push((model, Vec::new())));
-        BATCH_DEPTH.with(|d| d.set(d.get() + 1));
-        BatchFrame { model }
+        BATCHING.with(|b| b.borrow_mut().push(model));
+        BATCH_DEPTH.set(BATCH_DEPTH.get() + 1);
+        BatchFrame {
+            model,
+            events_before: BATCH_EVENT_COUNT.get(),
+        }
     }
 
     /// Leaves the frame and returns the custom events raised in it.
+    #[inline]
     pub(crate) fn finish(self) -> Vec<Event> {
-        let events = BATCHING.with(|b| {
-            let mut b = b.borrow_mut();
-            match b.iter().rposition(|(m, _)| *m == self.model) {
-                Some(pos) => std::mem::take(&mut b[pos].1),
-                None => Vec::new(),
-            }
-        });
+        let events = if BATCH_EVENT_COUNT.get() > self.events_before {
+            BATCH_EVENTS.with(|e| {
+                let mut all = e.borrow_mut();
+                let at = self.events_before.min(all.len());
+                // Events raised since this frame opened belong to it, unless an inner frame of
+                // another model is still open (it keeps its own).
+                let tail = all.split_off(at);
+                let mut mine = Vec::with_capacity(tail.len());
+                for (model, event) in tail {
+                    if model == self.model {
+                        mine.push(event);
+                    } else {
+                        all.push((model, event));
+                    }
+                }
+                BATCH_EVENT_COUNT.set(all.len());
+                mine
+            })
+        } else {
+            Vec::new()
+        };
         drop(self);
         events
     }
 }
 
 impl Drop for BatchFrame {
+    #[inline]
     fn drop(&mut self) {
         BATCHING.with(|b| {
             let mut b = b.borrow_mut();
-            if let Some(pos) = b.iter().rposition(|(m, _)| *m == self.model) {
+            if let Some(pos) = b.iter().rposition(|m| *m == self.model) {
                 b.remove(pos);
             }
         });
-        BATCH_DEPTH.with(|d| d.set(d.get().saturating_sub(1)));
+        BATCH_DEPTH.set(BATCH_DEPTH.get().saturating_sub(1));
+        // A frame left without `finish` (an error or a panic) drops its events.
+        if BATCH_EVENT_COUNT.get() > self.events_before {
+            truncate_events(self.events_before);
+        }
     }
 }
 
-/// Adds a custom event to the open batch of `model` on this thread; gives it back when the
-/// thread has no open batch for that model.
+fn truncate_events(len: usize) {
+    BATCH_EVENTS.with(|e| {
+        let mut all = e.borrow_mut();
+        all.truncate(len);
+        BATCH_EVENT_COUNT.set(all.len());
+    });
+}
+
+/// Adds a custom event to the innermost open batch of `model` on this thread; gives it back
+/// when the thread has no open batch for that model.
 pub(crate) fn push_batch_event(model: usize, event: Event) -> Option<Event> {
-    if BATCH_DEPTH.with(Cell::get) == 0 {
+    if !is_batching(model) {
         return Some(event);
     }
-    BATCHING.with(|b| {
-        let mut b = b.borrow_mut();
-        match b.iter_mut().rev().find(|(m, _)| *m == model) {
-            Some((_, events)) => {
-                events.push(event);
-                None
-            }
-            None => Some(event),
-        }
-    })
+    BATCH_EVENTS.with(|e| {
+        let mut all = e.borrow_mut();
+        all.push((model, event));
+        BATCH_EVENT_COUNT.set(all.len());
+    });
+    None
 }
 
-/// The number of custom events in the open batch of `model` (for nested-batch rollback).
-pub(crate) fn batch_event_count(model: usize) -> usize {
-    BATCHING.with(|b| {
-        b.borrow()
-            .iter()
-            .rev()
-            .find(|(m, _)| *m == model)
-            .map_or(0, |(_, e)| e.len())
-    })
+/// The number of custom events raised so far in open batches (for nested-batch rollback).
+pub(crate) fn batch_event_count() -> usize {
+    BATCH_EVENT_COUNT.get()
 }
 
-/// Drops the custom events of the open batch of `model` past `len`.
-pub(crate) fn truncate_batch_events(model: usize, len: usize) {
-    BATCHING.with(|b| {
-        if let Some((_, events)) = b.borrow_mut().iter_mut().rev().find(|(m, _)| *m == model) {
-            events.truncate(len);
-        }
-    })
+/// Drops the custom events raised after `len` (a nested batch failed).
+pub(crate) fn truncate_batch_events(len: usize) {
+    if BATCH_EVENT_COUNT.get() > len {
+        truncate_events(len);
+    }
 }

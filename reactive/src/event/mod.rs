@@ -1,5 +1,6 @@
 //! Change events: what listeners receive, subscriptions, streams, and delivery.
 
+pub(crate) mod erased;
 pub(crate) mod hub;
 pub(crate) mod local;
 pub(crate) mod stream;

@@ -8,6 +8,9 @@ use tokio::sync::broadcast;
 use tokio_stream::wrappers::errors::BroadcastStreamRecvError;
 use tokio_stream::wrappers::BroadcastStream;
 
+use std::sync::Weak;
+
+use crate::event::subscription::Unsubscribe;
 use crate::event::types::Event;
 
 /// The subscriber fell behind and `n` events were dropped for it; newer events follow.
@@ -31,12 +34,23 @@ pub struct Lagged(pub u64);
 /// ```
 pub struct ChangeStream {
     inner: BroadcastStream<Event>,
+    owner: Weak<dyn Unsubscribe>,
 }
 
 impl ChangeStream {
-    pub(crate) fn new(receiver: broadcast::Receiver<Event>) -> Self {
+    pub(crate) fn new(receiver: broadcast::Receiver<Event>, owner: Weak<dyn Unsubscribe>) -> Self {
         ChangeStream {
             inner: BroadcastStream::new(receiver),
+            owner,
+        }
+    }
+}
+
+impl Drop for ChangeStream {
+    fn drop(&mut self) {
+        // Writers stop building events for streams once the last one is gone.
+        if let Some(owner) = self.owner.upgrade() {
+            owner.stream_closed();
         }
     }
 }

@@ -6,6 +6,8 @@ use std::sync::{Arc, Weak};
 /// Implemented by a model's shared state: removes one listener.
 pub(crate) trait Unsubscribe: Send + Sync {
     fn unsubscribe(&self, alive: &AtomicBool);
+    /// A change stream of the model was dropped.
+    fn stream_closed(&self);
 }
 
 /// Gives access to a listener's liveness flag, whatever the model type.

@@ -169,7 +169,7 @@ impl<'a, T: Reactive> Batch<'a, T> {
     ) -> Result<R, Error> {
         let model = self.raw().model;
         let saved = self.raw().value.clone();
-        let events = local::batch_event_count(model);
+        let events = local::batch_event_count();
         let result = f(&mut Batch::new(self.raw_mut().value, model));
         if result.is_err() {
             // Undo the nested writes; skip fields keep what was written (never rolled back).
@@ -177,7 +177,7 @@ impl<'a, T: Reactive> Batch<'a, T> {
             let mut restored = saved;
             value.__copy_skipped(&mut restored);
             *value = restored;
-            local::truncate_batch_events(model, events);
+            local::truncate_batch_events(events);
         }
         result
     }

@@ -1,6 +1,6 @@
 //! The trait the derive implements, and the field table it generates.
 
-use std::any::Any;
+use crate::event::erased::ErasedChange;
 
 use super::field_set::FieldSet;
 
@@ -13,8 +13,8 @@ pub enum FieldKind {
     Computed,
 }
 
-/// Builds a field's `Change` from the old and new states and hands it over as `&dyn Any`.
-pub type EmitFn<T> = fn(&T, &T, &mut dyn FnMut(&dyn Any));
+/// Builds a field's `Change` from the old and new states and hands it over type-erased.
+pub type EmitFn<T> = fn(&T, &T, &mut dyn FnMut(ErasedChange<'_>));
 
 /// One row of a type's field table (`T::FIELDS`), in declaration order.
 ///
@@ -65,8 +65,8 @@ impl<T> FieldInfo<T> {
         self.dependents
     }
 
-    /// Builds the field's `Change` from the old and new values and hands it over as `&dyn Any`.
-    pub(crate) fn emit(&self, old: &T, new: &T, f: &mut dyn FnMut(&dyn Any)) {
+    /// Builds the field's `Change` from the old and new values and hands it over type-erased.
+    pub(crate) fn emit(&self, old: &T, new: &T, f: &mut dyn FnMut(ErasedChange<'_>)) {
         (self.emit)(old, new, f)
     }
 }
@@ -134,5 +134,5 @@ pub trait Reactive: Clone + Send + Sync + Sized + 'static {
 pub trait ReactiveJson: Reactive {
     #[doc(hidden)]
     /// The JSON payload `{ "value": .., "previous": .. }` of the `Change` of field `index`.
-    fn __change_json(index: usize, change: &dyn Any) -> Option<serde_json::Value>;
+    fn __change_json(index: usize, change: &dyn std::any::Any) -> Option<serde_json::Value>;
 }

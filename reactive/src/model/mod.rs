@@ -378,7 +378,8 @@ impl<T: Reactive> Model<T> {
     where
         T: ReactiveJson,
     {
-        ChangeStream::new(self.shared().hub.stream(T::__change_json, capacity))
+        let receiver = self.shared().hub.stream(T::__change_json, capacity);
+        ChangeStream::new(receiver, self.raw().owner())
     }
 
     /// A weak handle: it does not keep the model alive. Listeners that need their own model

@@ -10,6 +10,7 @@ use std::sync::Arc;
 use parking_lot::{RwLock, RwLockUpgradableReadGuard};
 
 use crate::error::Error;
+use crate::event::erased::ErasedChange;
 use crate::event::hub::{Committed, Entry, EntryKind, FieldPending, Hub, Target};
 use crate::event::local::{self, BatchFrame};
 use crate::event::subscription::{Subscription, Unsubscribe};
@@ -26,6 +27,10 @@ pub(crate) struct Shared<T> {
 impl<T: Reactive> Unsubscribe for Shared<T> {
     fn unsubscribe(&self, alive: &std::sync::atomic::AtomicBool) {
         self.hub.unregister(self as *const Self as usize, alive);
+    }
+
+    fn stream_closed(&self) {
+        self.hub.stream_closed();
     }
 }
 
@@ -247,11 +252,16 @@ impl<T: Reactive> RawModel<T> {
         }
     }
 
+    /// A weak, type-erased owner for subscriptions and streams.
+    pub(crate) fn owner(&self) -> std::sync::Weak<dyn Unsubscribe> {
+        let weak: std::sync::Weak<dyn Unsubscribe> = Arc::downgrade(&self.0) as _;
+        weak
+    }
+
     fn register(&self, target: Target, priority: i32, kind: EntryKind) -> Subscription {
         let entry = Arc::new(Entry::new(priority, kind));
         self.0.hub.register(target, entry.clone());
-        let owner: std::sync::Weak<dyn Unsubscribe> = Arc::downgrade(&self.0) as _;
-        Subscription::new(owner, entry)
+        Subscription::new(self.owner(), entry)
     }
 
     /// Listens to one field's changes.
@@ -261,8 +271,8 @@ impl<T: Reactive> RawModel<T> {
         priority: i32,
         f: impl Fn(&Change<K::Value>) + Send + Sync + 'static,
     ) -> Subscription {
-        let typed = move |change: &dyn Any| {
-            if let Some(change) = change.downcast_ref::<Change<K::Value>>() {
+        let typed = move |change: ErasedChange<'_>| {
+            if let Some(change) = change.downcast::<K::Value>() {
                 f(change)
             }
         };
