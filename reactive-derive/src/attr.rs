@@ -1,7 +1,8 @@
 //! `#[reactive(..)]` attributes, read into typed structs. Each key is checked where it stands;
-//! a bad key does not stop the others from being read.
+//! a bad key, even a syntax error, does not stop the keys after it from being read.
 
 use proc_macro2::Span;
+use syn::parse::{ParseStream, Parser};
 use syn::punctuated::Punctuated;
 use syn::spanned::Spanned;
 use syn::{Attribute, Expr, ExprLit, Ident, Lit, Meta, Path, Token};
@@ -10,6 +11,8 @@ use crate::ctxt::Ctxt;
 
 const CONTAINER_KEYS: &str = "`crate = path`";
 const FIELD_KEYS: &str = "`skip`, `rename = \"..\"`, `computed = ..`, `deps(..)`";
+const SYNTAX_HELP: &str =
+    "the syntax is `#[reactive(key)]`, `#[reactive(key = value)]` or `#[reactive(key(a, b))]`, keys separated by commas";
 
 /// Attributes on the struct.
 #[derive(Default)]
@@ -33,21 +36,80 @@ pub(crate) struct FieldAttrs {
     pub(crate) skip: Option<Span>,
     /// `#[reactive(rename = "..")]`.
     pub(crate) rename: Option<(String, Span)>,
-    /// `#[reactive(computed = ..)]`.
+    /// `#[reactive(computed = ..)]`, with the span of `computed`.
     pub(crate) computed: Option<(Computed, Span)>,
     /// `#[reactive(deps(a, b))]`, with the span of `deps`.
     pub(crate) deps: Option<(Vec<Ident>, Span)>,
 }
 
+/// The keys of every `#[reactive(..)]` attribute in `attrs`, in order. A key that does not
+/// parse is reported and skipped up to the next top-level comma.
 fn metas(cx: &mut Ctxt, attrs: &[Attribute]) -> Vec<Meta> {
     let mut out = Vec::new();
     for attr in attrs.iter().filter(|a| a.path().is_ident("reactive")) {
-        match attr.parse_args_with(Punctuated::<Meta, Token![,]>::parse_terminated) {
-            Ok(list) => out.extend(list),
-            Err(err) => cx.syn_error(err),
+        let list = match &attr.meta {
+            Meta::List(list) => list,
+            other => {
+                cx.error_help(
+                    other,
+                    "expected `#[reactive(..)]` with keys in parentheses",
+                    SYNTAX_HELP,
+                );
+                continue;
+            }
+        };
+        let mut errors = Vec::new();
+        let parsed =
+            (|input: ParseStream<'_>| parse_metas(input, &mut errors)).parse2(list.tokens.clone());
+        match parsed {
+            Ok(metas) => out.extend(metas),
+            Err(err) => errors.push(err),
+        }
+        for err in errors {
+            cx.error_help_at(err.span(), err, SYNTAX_HELP);
         }
     }
     out
+}
+
+/// `key, key = value, key(..)`, recovering at the next top-level comma after an error.
+fn parse_metas(input: ParseStream<'_>, errors: &mut Vec<syn::Error>) -> syn::Result<Vec<Meta>> {
+    let mut out = Vec::new();
+    while !input.is_empty() {
+        let fork = input.fork();
+        match fork.parse::<Meta>() {
+            Ok(meta) if fork.is_empty() || fork.peek(Token![,]) => {
+                use syn::parse::discouraged::Speculative;
+                input.advance_to(&fork);
+                out.push(meta);
+            }
+            Ok(_) => {
+                errors.push(fork.error("expected `,` or the end of the attribute"));
+                skip_to_comma(input)?;
+            }
+            Err(err) => {
+                errors.push(err);
+                skip_to_comma(input)?;
+            }
+        }
+        if !input.is_empty() {
+            input.parse::<Token![,]>()?;
+        }
+    }
+    Ok(out)
+}
+
+fn skip_to_comma(input: ParseStream<'_>) -> syn::Result<()> {
+    input.step(|cursor| {
+        let mut rest = *cursor;
+        while let Some((tt, next)) = rest.token_tree() {
+            if matches!(&tt, proc_macro2::TokenTree::Punct(p) if p.as_char() == ',') {
+                return Ok(((), rest));
+            }
+            rest = next;
+        }
+        Ok(((), rest))
+    })
 }
 
 fn duplicate(cx: &mut Ctxt, meta: &Meta, key: &str) {
@@ -59,15 +121,17 @@ fn duplicate(cx: &mut Ctxt, meta: &Meta, key: &str) {
 }
 
 fn key_of(meta: &Meta) -> String {
-    meta.path()
-        .get_ident()
+    let path = meta.path();
+    path.get_ident()
         .map(|i| i.to_string())
-        .unwrap_or_else(|| quote::quote!(#meta).to_string())
+        .unwrap_or_else(|| quote::quote!(#path).to_string().replace(' ', ""))
 }
 
 /// Reads the container attributes.
 pub(crate) fn container(cx: &mut Ctxt, attrs: &[Attribute]) -> Container {
     let mut out = Container::default();
+    let crate_help =
+        "write `crate = my_crate::reactive`, the path where the runtime is re-exported";
     for meta in metas(cx, attrs) {
         let key = key_of(&meta);
         match (key.as_str(), &meta) {
@@ -78,18 +142,22 @@ pub(crate) fn container(cx: &mut Ctxt, attrs: &[Attribute]) -> Container {
                 }
                 match &nv.value {
                     Expr::Path(p) if p.qself.is_none() => out.crate_path = Some(p.path.clone()),
-                    Expr::Lit(ExprLit { lit: Lit::Str(s), .. }) => match s.parse::<Path>() {
+                    Expr::Lit(ExprLit {
+                        lit: Lit::Str(s), ..
+                    }) => match s.parse::<Path>() {
                         Ok(path) => out.crate_path = Some(path),
-                        Err(_) => cx.error_help(s, "`crate` expects a path", "write `crate = my_crate::reactive`"),
+                        Err(_) => cx.error_help(s, "`crate` expects a path", crate_help),
                     },
-                    other => cx.error_help(other, "`crate` expects a path", "write `crate = my_crate::reactive`"),
+                    other => cx.error_help(other, "`crate` expects a path", crate_help),
                 }
             }
-            ("crate", _) => cx.error_help(&meta, "`crate` expects a path", "write `crate = my_crate::reactive`"),
+            ("crate", _) => cx.error_help(&meta, "`crate` expects a path", crate_help),
             ("skip" | "rename" | "computed" | "deps", _) => cx.error_help(
                 meta.path(),
                 format!("`{key}` is a field attribute"),
-                format!("put `#[reactive({key})]` on a field; on the struct the keys are {CONTAINER_KEYS}"),
+                format!(
+                    "put `#[reactive({key} ..)]` on a field; on the struct the keys are {CONTAINER_KEYS}"
+                ),
             ),
             _ => cx.error_help(
                 meta.path(),
@@ -107,86 +175,10 @@ pub(crate) fn field(cx: &mut Ctxt, attrs: &[Attribute]) -> FieldAttrs {
     for meta in metas(cx, attrs) {
         let key = key_of(&meta);
         match key.as_str() {
-            "skip" => match &meta {
-                Meta::Path(p) if out.skip.is_none() => out.skip = Some(p.span()),
-                Meta::Path(_) => duplicate(cx, &meta, "skip"),
-                _ => cx.error_help(&meta, "`skip` takes no value", "write `#[reactive(skip)]`"),
-            },
-            "rename" => match &meta {
-                Meta::NameValue(nv) => match &nv.value {
-                    Expr::Lit(ExprLit {
-                        lit: Lit::Str(s), ..
-                    }) => {
-                        if out.rename.is_some() {
-                            duplicate(cx, &meta, "rename");
-                        } else {
-                            out.rename = Some((s.value(), s.span()));
-                        }
-                    }
-                    other => cx.error_help(
-                        other,
-                        "`rename` expects a string literal",
-                        "write `rename = \"new_name\"`",
-                    ),
-                },
-                _ => cx.error_help(
-                    &meta,
-                    "`rename` expects a string literal",
-                    "write `rename = \"new_name\"`",
-                ),
-            },
-            "computed" => match &meta {
-                Meta::NameValue(nv) => {
-                    if out.computed.is_some() {
-                        duplicate(cx, &meta, "computed");
-                        continue;
-                    }
-                    let spec = match &nv.value {
-                        Expr::Path(p) if p.qself.is_none() && !p.path.is_ident("self") => {
-                            Computed::Function(p.path.clone())
-                        }
-                        Expr::Lit(ExprLit {
-                            lit: Lit::Str(s), ..
-                        }) => {
-                            cx.error_help(
-                                s,
-                                "`computed` expects a function path or an expression, not a string",
-                                "write `computed = Self::function` or `computed = self.a + self.b`",
-                            );
-                            continue;
-                        }
-                        expr => Computed::Inline(expr.clone()),
-                    };
-                    out.computed = Some((spec, nv.path.span()));
-                }
-                _ => cx.error_help(
-                    &meta,
-                    "`computed` expects a value",
-                    "write `computed = Self::function, deps(a, b)` or `computed = self.a + self.b`",
-                ),
-            },
-            "deps" => {
-                match &meta {
-                    Meta::List(list) => {
-                        if out.deps.is_some() {
-                            duplicate(cx, &meta, "deps");
-                            continue;
-                        }
-                        match list.parse_args_with(Punctuated::<Ident, Token![,]>::parse_terminated) {
-                        Ok(idents) => out.deps = Some((idents.into_iter().collect(), list.path.span())),
-                        Err(err) => cx.syn_error(syn::Error::new(
-                            err.span(),
-                            "`deps` expects field names\n= help: write `deps(field_a, field_b)`",
-                        )),
-                    }
-                    }
-                    _ => cx.error_help(
-                        &meta,
-                        "`deps` expects a list of field names",
-                        "write `deps(field_a, field_b)`",
-                    ),
-                }
-            }
+            "skip" => skip(cx, &mut out, &meta),
+            "rename" => rename(cx, &mut out, &meta),
+            "computed" => computed(cx, &mut out, &meta),
+            "deps" => deps(cx, &mut out, &meta),
             "crate" => cx.error_help(
                 meta.path(),
                 "`crate` is a struct attribute",
@@ -200,4 +192,85 @@ pub(crate) fn field(cx: &mut Ctxt, attrs: &[Attribute]) -> FieldAttrs {
         }
     }
     out
+}
+
+fn skip(cx: &mut Ctxt, out: &mut FieldAttrs, meta: &Meta) {
+    match meta {
+        Meta::Path(p) if out.skip.is_none() => out.skip = Some(p.span()),
+        Meta::Path(_) => duplicate(cx, meta, "skip"),
+        _ => cx.error_help(meta, "`skip` takes no value", "write `#[reactive(skip)]`"),
+    }
+}
+
+fn rename(cx: &mut Ctxt, out: &mut FieldAttrs, meta: &Meta) {
+    let help = "write `rename = \"new_name\"`";
+    let Meta::NameValue(nv) = meta else {
+        cx.error_help(meta, "`rename` expects a string literal", help);
+        return;
+    };
+    match &nv.value {
+        Expr::Lit(ExprLit {
+            lit: Lit::Str(s), ..
+        }) => {
+            if out.rename.is_some() {
+                duplicate(cx, meta, "rename");
+            } else {
+                out.rename = Some((s.value(), s.span()));
+            }
+        }
+        other => cx.error_help(other, "`rename` expects a string literal", help),
+    }
+}
+
+fn computed(cx: &mut Ctxt, out: &mut FieldAttrs, meta: &Meta) {
+    let Meta::NameValue(nv) = meta else {
+        cx.error_help(
+            meta,
+            "`computed` expects a value",
+            "write `computed = Self::function, deps(a, b)` or `computed = self.a + self.b`",
+        );
+        return;
+    };
+    if out.computed.is_some() {
+        duplicate(cx, meta, "computed");
+        return;
+    }
+    let spec = match &nv.value {
+        Expr::Path(p) if p.qself.is_none() && !p.path.is_ident("self") => {
+            Computed::Function(p.path.clone())
+        }
+        Expr::Lit(ExprLit {
+            lit: Lit::Str(s), ..
+        }) => {
+            cx.error_help(
+                s,
+                "`computed` expects a function path or an expression, not a string",
+                "write `computed = Self::function, deps(a, b)` or `computed = self.a + self.b`",
+            );
+            return;
+        }
+        expr => Computed::Inline(expr.clone()),
+    };
+    out.computed = Some((spec, nv.path.span()));
+}
+
+fn deps(cx: &mut Ctxt, out: &mut FieldAttrs, meta: &Meta) {
+    let help = "write `deps(field_a, field_b)` with the names of the fields it reads";
+    let Meta::List(list) = meta else {
+        cx.error_help(meta, "`deps` expects a list of field names", help);
+        return;
+    };
+    if out.deps.is_some() {
+        duplicate(cx, meta, "deps");
+        return;
+    }
+    match list.parse_args_with(Punctuated::<Ident, Token![,]>::parse_terminated) {
+        Ok(idents) if idents.is_empty() => cx.error_help(
+            list,
+            "`deps` is empty: the field would never be recomputed",
+            help,
+        ),
+        Ok(idents) => out.deps = Some((idents.into_iter().collect(), list.path.span())),
+        Err(err) => cx.error_help_at(err.span(), "`deps` expects field names", help),
+    }
 }

@@ -36,11 +36,6 @@ impl Ctxt {
             .push(syn::Error::new(span, format!("{message}\n= help: {help}")));
     }
 
-    /// A parse error from syn, kept as it is (it already points at the token).
-    pub(crate) fn syn_error(&mut self, err: syn::Error) {
-        self.errors.push(err);
-    }
-
     pub(crate) fn has_errors(&self) -> bool {
         !self.errors.is_empty()
     }

@@ -70,10 +70,16 @@ pub(crate) const RESERVED_METHODS: &[&str] = &[
     "hash",
 ];
 
-/// Every name reserved for a field: the methods, plus the `<name>` of each `set_<name>` and
-/// `on_<name>` method (a field `unchecked` would generate `set_unchecked`).
+/// Associated consts of the `Reactive` trait: a field whose key const had one of these names
+/// would hide it behind `User::FIELDS`.
+pub(crate) const RESERVED_CONSTS: &[&str] = &["TYPE_NAME", "FIELDS", "FIELD_NAMES"];
+
+/// Every name reserved for a field: the methods, the `<name>` of each `set_<name>` and
+/// `on_<name>` method (a field `unchecked` would generate `set_unchecked`), and the names whose
+/// key const is one of [`RESERVED_CONSTS`].
 pub(crate) fn reserved_names() -> Vec<String> {
     let mut names: Vec<String> = RESERVED_METHODS.iter().map(|m| m.to_string()).collect();
+    names.extend(RESERVED_CONSTS.iter().map(|c| c.to_lowercase()));
     for method in RESERVED_METHODS {
         for prefix in ["set_", "on_"] {
             if let Some(rest) = method.strip_prefix(prefix) {

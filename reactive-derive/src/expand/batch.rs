@@ -3,7 +3,7 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::handle::{getter_ident, prefixed};
+use super::handle::{computed_setter, getter_ident, prefixed};
 use super::Ctx;
 use crate::ast::Field;
 
@@ -13,25 +13,19 @@ pub(crate) fn expand(ctx: &Ctx<'_>) -> TokenStream {
     let batch = &ctx.batch;
     let vis = ctx.input.vis;
     let generics = ctx.generics();
-    let (_, _, where_clause) = generics.split_for_impl();
     let params = &generics.params;
     let struct_where = &generics.where_clause;
-    let mut bounded = where_clause
-        .cloned()
-        .unwrap_or_else(|| syn::parse_quote!(where));
-    bounded
-        .predicates
-        .push(syn::parse_quote!(#self_ty: #krate::Reactive));
+    let bounded = ctx.model_where();
     // `impl<'__a, G>`: the batch's lifetime first.
     let mut with_lifetime = generics.clone();
     with_lifetime.params.insert(0, syn::parse_quote!('__a));
     let (impl_generics_a, ty_generics_a, _) = with_lifetime.split_for_impl();
     let type_name = ctx.input.ident.to_string();
     let struct_doc = format!(
-        "The handle `Batch<'_, {type_name}>` derefs to: a getter and a `set_<field>` per field, \
+        " The handle `Batch<'_, {type_name}>` derefs to: per field, a getter and `set_<field>` \
          on the open batch (reads see the batch's own writes)."
     );
-    let methods = ctx.table_fields().map(|(_, field)| method_pair(ctx, field));
+    let methods = ctx.item_fields().map(|(_, field)| method_pair(ctx, field));
     quote! {
         #[doc = #struct_doc]
         #vis struct #batch <'__a, #params> #struct_where {
@@ -54,7 +48,6 @@ pub(crate) fn expand(ctx: &Ctx<'_>) -> TokenStream {
             }
         }
 
-        #[automatically_derived]
         #[allow(non_snake_case)]
         impl #impl_generics_a #batch #ty_generics_a #bounded {
             #(#methods)*
@@ -64,7 +57,6 @@ pub(crate) fn expand(ctx: &Ctx<'_>) -> TokenStream {
 
 fn method_pair(ctx: &Ctx<'_>, field: &Field<'_>) -> TokenStream {
     let krate = &ctx.krate;
-    let self_ty = &ctx.self_ty;
     let ty = field.ty;
     let vis = field.vis;
     let name = &field.name;
@@ -79,24 +71,18 @@ fn method_pair(ctx: &Ctx<'_>, field: &Field<'_>) -> TokenStream {
             quote!(self.__raw.set(#key, #krate::IntoValue::into_value(value))),
         )
     };
-    let get_doc = format!("`{name}` as the open batch sees it.");
+    let get_doc = format!(" `{name}` as the open batch sees it.");
     let setter_item = if field.is_computed() {
-        let key_ty = quote!(#krate::ComputedField<#self_ty, #ty>);
-        quote! {
-            #[doc(hidden)]
-            #vis fn #setter(&mut self, value: #ty) -> ::core::result::Result<(), #krate::Error>
-            where
-                for<'__r> #key_ty: #krate::WritableKey<#self_ty>,
-            {
-                self.__raw.set(#key, value)
-            }
-        }
+        computed_setter(ctx, field, quote!(&mut self))
     } else {
-        let set_doc = format!("Writes `{name}` in the open batch; it commits with the batch.");
+        let set_doc = format!(" Writes `{name}` in the open batch; it commits with the batch.");
         quote! {
             #[doc = #set_doc]
             #[inline]
-            #vis fn #setter(&mut self, value: impl #krate::IntoValue<#ty>) -> ::core::result::Result<(), #krate::Error> {
+            #vis fn #setter(
+                &mut self,
+                value: impl #krate::IntoValue<#ty>,
+            ) -> ::core::result::Result<(), #krate::Error> {
                 #set_body
             }
         }

@@ -1,11 +1,11 @@
 //! The handle `Model<User>` derefs to: `name()`, `set_name(..)`, `on_name(..)`.
 
 use proc_macro2::{Ident, Span, TokenStream};
-use quote::{format_ident, quote};
+use quote::{quote, quote_spanned};
 
+use super::keys::docs_then;
 use super::Ctx;
 use crate::ast::Field;
-use crate::expand::keys::field_docs;
 
 /// The getter's name: the field's name, raw if it is a keyword (`r#type`).
 pub(crate) fn getter_ident(field: &Field<'_>) -> Ident {
@@ -17,12 +17,40 @@ pub(crate) fn getter_ident(field: &Field<'_>) -> Ident {
     }
 }
 
+/// `set_name`, `on_name`: spanned at the field's name, so errors about them point there.
 pub(crate) fn prefixed(prefix: &str, field: &Field<'_>) -> Ident {
-    let ident = format_ident!("{}{}", prefix, field.name);
-    Ident::new(
-        &ident.to_string(),
-        field.name_span.resolved_at(Span::call_site()),
-    )
+    let span = field.name_span.resolved_at(Span::call_site());
+    Ident::new(&format!("{prefix}{}", field.name), span)
+}
+
+/// The setter of a computed field exists only to turn `set_total(..)` into a clear error: its
+/// bound never holds, and rustc reports it with `WritableKey`'s message at the call.
+pub(crate) fn computed_setter(
+    ctx: &Ctx<'_>,
+    field: &Field<'_>,
+    receiver: TokenStream,
+) -> TokenStream {
+    let self_ty = &ctx.self_ty;
+    let ty = field.ty;
+    let vis = field.vis;
+    let setter = prefixed("set_", field);
+    let key = ctx.key_path(field);
+    // Higher-ranked, so rustc checks it at each call, not here; spanned at the field's name,
+    // which rustc shows as the bound's origin.
+    let span = field.name_span;
+    let krate = ctx.krate_at(span);
+    let bound = quote_spanned! {span=>
+        for<'__r> #krate::ComputedField<#self_ty, #ty>: #krate::WritableKey<#self_ty>
+    };
+    quote! {
+        #[doc(hidden)]
+        #vis fn #setter(#receiver, value: #ty) -> ::core::result::Result<(), #krate::Error>
+        where
+            #bound,
+        {
+            self.__raw.set(#key, value)
+        }
+    }
 }
 
 pub(crate) fn expand(ctx: &Ctx<'_>) -> TokenStream {
@@ -31,21 +59,16 @@ pub(crate) fn expand(ctx: &Ctx<'_>) -> TokenStream {
     let handle = &ctx.handle;
     let vis = ctx.input.vis;
     let generics = ctx.generics();
-    let (impl_generics, ty_generics, where_clause) = generics.split_for_impl();
+    let (impl_generics, ty_generics, _) = generics.split_for_impl();
     let struct_where = &generics.where_clause;
     let params = &generics.params;
-    let mut bounded = where_clause
-        .cloned()
-        .unwrap_or_else(|| syn::parse_quote!(where));
-    bounded
-        .predicates
-        .push(syn::parse_quote!(#self_ty: #krate::Reactive));
+    let bounded = ctx.model_where();
     let type_name = ctx.input.ident.to_string();
     let struct_doc = format!(
-        "The live-model handle of [`{type_name}`]: `Model<{type_name}>` derefs to it. One \
-         getter (a clone of the committed value), one `set_<field>` and one `on_<field>` per field."
+        " The live-model handle of [`{type_name}`]: `Model<{type_name}>` derefs to it. Per \
+         field: a getter (a clone of the committed value), `set_<field>` and `on_<field>`."
     );
-    let methods = ctx.table_fields().map(|(_, field)| method_set(ctx, field));
+    let methods = ctx.item_fields().map(|(_, field)| method_set(ctx, field));
     quote! {
         #[doc = #struct_doc]
         #vis struct #handle <#params> #struct_where {
@@ -64,8 +87,7 @@ pub(crate) fn expand(ctx: &Ctx<'_>) -> TokenStream {
             }
         }
 
-        #[automatically_derived]
-        #[allow(non_snake_case, clippy::needless_lifetimes)]
+        #[allow(non_snake_case)]
         impl #impl_generics #handle #ty_generics #bounded {
             #(#methods)*
         }
@@ -74,7 +96,6 @@ pub(crate) fn expand(ctx: &Ctx<'_>) -> TokenStream {
 
 fn method_set(ctx: &Ctx<'_>, field: &Field<'_>) -> TokenStream {
     let krate = &ctx.krate;
-    let self_ty = &ctx.self_ty;
     let ty = field.ty;
     let vis = field.vis;
     let name = &field.name;
@@ -82,7 +103,6 @@ fn method_set(ctx: &Ctx<'_>, field: &Field<'_>) -> TokenStream {
     let getter = getter_ident(field);
     let setter = prefixed("set_", field);
     let on = prefixed("on_", field);
-    let docs = field_docs(field);
     let (get_body, set_body, on_body) = if ctx.fallback {
         let u = ctx.unreachable();
         (u.clone(), u.clone(), u)
@@ -93,37 +113,29 @@ fn method_set(ctx: &Ctx<'_>, field: &Field<'_>) -> TokenStream {
             quote!(self.__raw.on(#key, 0, listener)),
         )
     };
-    let get_doc = format!("A clone of `{name}`'s committed value.");
+    let get_docs = docs_then(field, &format!("A clone of `{name}`'s committed value."));
     let on_doc = format!(
-        "Listens to `{name}.changed`: `listener` gets `{{ value, previous }}` once per batch that changed it."
+        " Listens to `{name}.changed`: `listener` gets `{{ value, previous }}` once per batch that changed it."
     );
     let setter_item = if field.is_computed() {
-        let key_ty = quote!(#krate::ComputedField<#self_ty, #ty>);
-        quote! {
-            #[doc(hidden)]
-            #vis fn #setter(&self, value: #ty) -> ::core::result::Result<(), #krate::Error>
-            where
-                for<'__r> #key_ty: #krate::WritableKey<#self_ty>,
-            {
-                self.__raw.set(#key, value)
-            }
-        }
+        computed_setter(ctx, field, quote!(&self))
     } else {
         let set_doc = format!(
-            "Sets `{name}` (a batch of one): `{name}.changed` then `change`; an equal value emits nothing."
+            " Sets `{name}` (a batch of one): `{name}.changed` then `change`; an equal value emits nothing."
         );
         quote! {
             #[doc = #set_doc]
             #[inline]
-            #vis fn #setter(&self, value: impl #krate::IntoValue<#ty>) -> ::core::result::Result<(), #krate::Error> {
+            #vis fn #setter(
+                &self,
+                value: impl #krate::IntoValue<#ty>,
+            ) -> ::core::result::Result<(), #krate::Error> {
                 #set_body
             }
         }
     };
     quote! {
-        #(#docs)*
-        #[doc = ""]
-        #[doc = #get_doc]
+        #get_docs
         #[inline]
         #vis fn #getter(&self) -> #ty {
             #get_body

@@ -12,16 +12,11 @@ use super::Ctx;
 pub(crate) fn expand(ctx: &Ctx<'_>) -> TokenStream {
     let krate = &ctx.krate;
     let self_ty = &ctx.self_ty;
-    let (impl_generics, _, where_clause) = ctx.generics().split_for_impl();
-    let mut bounded = where_clause
-        .cloned()
-        .unwrap_or_else(|| syn::parse_quote!(where));
-    bounded
-        .predicates
-        .push(syn::parse_quote!(#self_ty: #krate::Reactive));
+    let (impl_generics, _, _) = ctx.generics().split_for_impl();
+    let self_bound: syn::WherePredicate = syn::parse_quote!(for<'__r> #self_ty: #krate::Reactive);
+    let mut bounded = ctx.where_with([self_bound]);
     if !ctx.fallback {
-        for (_, field) in ctx.table_fields() {
-            let ty = field.ty;
+        for ty in ctx.distinct_field_types() {
             bounded.predicates.push(syn::parse_quote! {
                 for<'__r> #ty: #krate::__private::serde::Serialize
             });

@@ -10,9 +10,11 @@ mod json;
 mod keys;
 mod reactive_impl;
 
-use proc_macro2::{Ident, TokenStream};
-use quote::{format_ident, quote};
-use syn::{DeriveInput, Generics};
+use std::collections::BTreeSet;
+
+use proc_macro2::{Group, Ident, Span, TokenStream, TokenTree};
+use quote::{format_ident, quote, quote_spanned};
+use syn::{DeriveInput, GenericParam, Generics, WhereClause};
 
 use crate::ast::{self, Field, Input};
 use crate::check::{self, Analysis};
@@ -22,8 +24,8 @@ use crate::ctxt::Ctxt;
 pub(crate) struct Ctx<'a> {
     pub(crate) input: &'a Input<'a>,
     pub(crate) analysis: &'a Analysis,
-    /// The runtime crate's path (`::reactive` unless `#[reactive(crate = ..)]`).
-    pub(crate) krate: TokenStream,
+    /// Stands for the runtime crate's path; see [`resolve_runtime`].
+    pub(crate) krate: Ident,
     /// `User<G>`.
     pub(crate) self_ty: TokenStream,
     pub(crate) handle: Ident,
@@ -33,12 +35,23 @@ pub(crate) struct Ctx<'a> {
 }
 
 impl Ctx<'_> {
-    /// The fields in the field table, in declaration order.
+    /// The fields in the field table, in declaration order, with their table index.
     pub(crate) fn table_fields(&self) -> impl Iterator<Item = (usize, &Field<'_>)> {
         self.input
             .fields
             .iter()
             .filter_map(|f| f.index.map(|i| (i, f)))
+    }
+
+    /// The table fields that get a key const and methods: all of them, unless the checks left
+    /// some out (a name that is not an identifier, or one that clashes with another field's).
+    pub(crate) fn item_fields(&self) -> impl Iterator<Item = (usize, &Field<'_>)> {
+        self.input
+            .fields
+            .iter()
+            .enumerate()
+            .filter(|(pos, _)| !self.analysis.omit.contains(pos))
+            .filter_map(|(_, f)| f.index.map(|i| (i, f)))
     }
 
     /// `impl<G>` generics, type generics and where clause of the struct.
@@ -53,12 +66,80 @@ impl Ctx<'_> {
         quote!(<#self_ty>::#key)
     }
 
+    /// The runtime placeholder spanned at `span`: under the default path, `::reactive` takes
+    /// that span too (for bounds that rustc reports at a field).
+    pub(crate) fn krate_at(&self, span: Span) -> Ident {
+        Ident::new(RUNTIME, span)
+    }
+
     /// A body that the fallback never runs.
     pub(crate) fn unreachable(&self) -> TokenStream {
         quote!(::core::unreachable!(
             "the `Reactive` derive reported an error"
         ))
     }
+
+    /// The struct's where clause (or an empty one) plus `extra`.
+    pub(crate) fn where_with(
+        &self,
+        extra: impl IntoIterator<Item = syn::WherePredicate>,
+    ) -> WhereClause {
+        let mut clause = self
+            .generics()
+            .where_clause
+            .clone()
+            .unwrap_or_else(|| syn::parse_quote!(where));
+        clause.predicates.extend(extra);
+        clause
+    }
+
+    /// The where clause of the impls that use the model (handles, JSON): the type is
+    /// `Reactive`, and each distinct field type meets the runtime's value bounds.
+    ///
+    /// The bounds are higher-ranked (`for<'__r>`) so that rustc does not check them where the
+    /// impl is written: an unmet one is reported once, at the field's type, by the
+    /// `Reactive` impl, instead of once per impl at the derive.
+    pub(crate) fn model_where(&self) -> WhereClause {
+        let krate = &self.krate;
+        let self_ty = &self.self_ty;
+        let mut extra: Vec<syn::WherePredicate> =
+            vec![syn::parse_quote!(for<'__r> #self_ty: #krate::Reactive)];
+        if !self.fallback {
+            extra.extend(self.distinct_field_types().into_iter().map(|ty| {
+                let bounds = value_bounds();
+                syn::parse_quote!(for<'__r> #ty: #bounds)
+            }));
+        }
+        self.where_with(extra)
+    }
+
+    /// The table fields' types, each once, in declaration order.
+    pub(crate) fn distinct_field_types(&self) -> Vec<&syn::Type> {
+        let mut seen = BTreeSet::new();
+        self.table_fields()
+            .map(|(_, f)| f.ty)
+            .filter(|ty| seen.insert(quote!(#ty).to_string()))
+            .collect()
+    }
+
+    /// Whether the struct has lifetime parameters (an error: the model owns its data).
+    fn has_lifetimes(&self) -> bool {
+        self.generics()
+            .params
+            .iter()
+            .any(|p| matches!(p, GenericParam::Lifetime(_)))
+    }
+}
+
+/// What the runtime needs of every field's value.
+fn value_bounds() -> TokenStream {
+    quote!(
+        ::core::cmp::PartialEq
+            + ::core::clone::Clone
+            + ::core::marker::Send
+            + ::core::marker::Sync
+            + 'static
+    )
 }
 
 /// The derive's entry point: parse, check, expand (or fall back).
@@ -69,10 +150,7 @@ pub(crate) fn derive(input: &DeriveInput) -> TokenStream {
     };
     let analysis = check::check(&mut cx, &parsed);
     let fallback = cx.has_errors();
-    let krate = match &parsed.attrs.crate_path {
-        Some(path) => quote!(#path),
-        None => quote!(::reactive),
-    };
+    let krate = Ident::new(RUNTIME, Span::call_site());
     let ident = parsed.ident;
     let (_, ty_generics, _) = parsed.generics.split_for_impl();
     let ctx = Ctx {
@@ -86,18 +164,83 @@ pub(crate) fn derive(input: &DeriveInput) -> TokenStream {
     };
     let errors = cx.into_compile_errors();
     let keys = keys::expand(&ctx);
-    let handle = handle::expand(&ctx);
-    let batch = batch::expand(&ctx);
-    let reactive = reactive_impl::expand(&ctx);
-    let json = json::expand(&ctx);
+    let generated = if ctx.has_lifetimes() {
+        // A borrowing struct can never be `Reactive` (`'static`): only the keys are generated,
+        // so the error above is not followed by lifetime errors about generated items.
+        keys
+    } else {
+        let handle = handle::expand(&ctx);
+        let batch = batch::expand(&ctx);
+        let reactive = reactive_impl::expand(&ctx);
+        let json = json::expand(&ctx);
+        quote! {
+            #keys
+            #handle
+            #batch
+            #reactive
+            #json
+        }
+    };
+    let generated = resolve_runtime(generated, parsed.attrs.crate_path.as_ref());
     quote! {
         #errors
-        #keys
-        #handle
-        #batch
-        #reactive
-        #json
+        #generated
     }
+}
+
+/// The placeholder the pieces write for the runtime's path (`#krate::Field`).
+const RUNTIME: &str = "__reactive_runtime";
+
+/// Replaces the [`RUNTIME`] placeholder with `::reactive`, or with the path of
+/// `#[reactive(crate = path)]`; in the latter case the segments that follow it
+/// (`::__private::RawModel`) take the path's span, so that a path that does not resolve is
+/// reported at the user's tokens rather than at the derive.
+fn resolve_runtime(tokens: TokenStream, path: Option<&syn::Path>) -> TokenStream {
+    /// Where we are in `<path> :: Ident :: Ident ..` after the placeholder.
+    #[derive(Clone, Copy, PartialEq)]
+    enum Chain {
+        Out,
+        FirstColon,
+        SecondColon,
+        Segment,
+    }
+    let span = path.map(syn::spanned::Spanned::span);
+    let mut chain = Chain::Out;
+    let mut out = TokenStream::new();
+    for mut token in tokens {
+        let next = match (&token, chain) {
+            (TokenTree::Ident(ident), _) if ident == RUNTIME => {
+                match path {
+                    Some(path) => out.extend(quote!(#path)),
+                    // Where the placeholder was spanned (a bound at a field), so is the path.
+                    None => out.extend(quote_spanned!(ident.span()=> ::reactive)),
+                }
+                chain = if span.is_some() {
+                    Chain::FirstColon
+                } else {
+                    Chain::Out
+                };
+                continue;
+            }
+            (TokenTree::Punct(p), Chain::FirstColon) if p.as_char() == ':' => Chain::SecondColon,
+            (TokenTree::Punct(p), Chain::SecondColon) if p.as_char() == ':' => Chain::Segment,
+            (TokenTree::Ident(_), Chain::Segment) => Chain::FirstColon,
+            _ => Chain::Out,
+        };
+        chain = next;
+        match (&mut token, span) {
+            (TokenTree::Group(group), _) => {
+                let mut inner =
+                    Group::new(group.delimiter(), resolve_runtime(group.stream(), path));
+                inner.set_span(group.span());
+                token = TokenTree::Group(inner);
+            }
+            (token, Some(span)) if chain != Chain::Out => token.set_span(span),
+            _ => {}
+        }
+        out.extend([token]);
+    }
+    out
 }
 
 /// Expands a struct for the snapshot tests, as formatted source.

@@ -1,16 +1,16 @@
 //! `impl Reactive for User`: the field table, diff, recompute, and the computed helpers.
 
-use proc_macro2::{Span, TokenStream};
+use proc_macro2::TokenStream;
 use quote::{format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
 
 use super::Ctx;
-use crate::ast::Field;
+use crate::ast::{unraw, Field};
 use crate::attr::Computed;
 
 /// The private method an inline computed expression is evaluated in (`&self` in scope).
 fn helper_ident(field: &Field<'_>) -> syn::Ident {
-    format_ident!("__reactive_compute_{}", field.name)
+    format_ident!("__reactive_compute_{}", unraw(field.member))
 }
 
 pub(crate) fn expand(ctx: &Ctx<'_>) -> TokenStream {
@@ -24,17 +24,23 @@ pub(crate) fn expand(ctx: &Ctx<'_>) -> TokenStream {
     with_lifetime.params.insert(0, syn::parse_quote!('__a));
     let (_, batch_generics, _) = with_lifetime.split_for_impl();
 
-    // Each reactive field's type must be a value the runtime can diff, clone and share; the
-    // bound sits at the field's type so the error points there.
+    // Each reactive field's type must be a value the runtime can diff, clone and share. The
+    // bound is written at the field's type (once per distinct type): when it does not hold,
+    // rustc reports it there, and nowhere else (the other impls' bounds are higher-ranked).
     let mut bounded = where_clause
         .cloned()
         .unwrap_or_else(|| syn::parse_quote!(where));
     if !ctx.fallback {
-        for (_, field) in ctx.table_fields() {
-            let ty = field.ty;
-            bounded.predicates.push(syn::parse_quote_spanned! {ty.span()=>
-                #ty: ::core::cmp::PartialEq + ::core::clone::Clone + ::core::marker::Send + ::core::marker::Sync + 'static
-            });
+        for ty in ctx.distinct_field_types() {
+            bounded
+                .predicates
+                .push(syn::parse_quote_spanned! {ty.span()=>
+                    #ty: ::core::cmp::PartialEq
+                        + ::core::clone::Clone
+                        + ::core::marker::Send
+                        + ::core::marker::Sync
+                        + 'static
+                });
         }
         if !generics.params.is_empty() {
             bounded.predicates.push(syn::parse_quote!(
@@ -233,10 +239,7 @@ fn computed_helpers(ctx: &Ctx<'_>) -> TokenStream {
     if helpers.is_empty() {
         return TokenStream::new();
     }
-    let _ = Span::call_site();
     quote! {
-        #[automatically_derived]
-        #[allow(non_snake_case)]
         impl #impl_generics #self_ty #where_clause {
             #(#helpers)*
         }

@@ -10,7 +10,10 @@ use syn::{Expr, GenericParam, Member};
 use crate::ast::{unraw, Input};
 use crate::attr::Computed;
 use crate::ctxt::Ctxt;
-use crate::reserved::{is_reserved_method, reserved_names};
+
+mod names;
+
+pub(crate) use names::const_name;
 
 /// The largest field table the runtime supports (its `MAX_FIELDS`).
 const MAX_FIELDS: usize = 256;
@@ -25,13 +28,16 @@ pub(crate) struct Analysis {
     pub(crate) event_order: Vec<usize>,
     /// Table indices that some computed field depends on.
     pub(crate) has_dependents: BTreeSet<usize>,
+    /// Positions in `Input::fields` whose generated items are left out: their name is not an
+    /// identifier or clashes with another field's (generating them would only add errors).
+    pub(crate) omit: BTreeSet<usize>,
 }
 
 /// Runs every check; errors go to `cx`. The analysis is usable even when errors were found
 /// (unresolved dependencies are left out).
 pub(crate) fn check(cx: &mut Ctxt, input: &Input<'_>) -> Analysis {
     check_generics(cx, input);
-    check_names(cx, input);
+    let omit = names::check_names(cx, input);
     check_attr_combinations(cx, input);
     let deps = resolve_deps(cx, input);
     let computed_order = order_computed(cx, input, &deps);
@@ -52,6 +58,7 @@ pub(crate) fn check(cx: &mut Ctxt, input: &Input<'_>) -> Analysis {
         computed_order,
         event_order,
         has_dependents,
+        omit,
     }
 }
 
@@ -72,81 +79,6 @@ fn check_generics(cx: &mut Ctxt, input: &Input<'_>) {
             format!("a reactive struct may have at most {MAX_FIELDS} reactive fields; this one has {table}"),
             "group related fields into a nested struct field, or mark caches `#[reactive(skip)]`",
         );
-    }
-}
-
-/// `userId` and `user_id` both give `USER_ID`.
-pub(crate) fn const_name(name: &str) -> String {
-    let mut out = String::new();
-    let mut prev_lower = false;
-    for c in name.chars() {
-        if c.is_uppercase() && prev_lower {
-            out.push('_');
-        }
-        prev_lower = c.is_lowercase() || c.is_ascii_digit();
-        out.extend(c.to_uppercase());
-    }
-    out
-}
-
-fn is_identifier(name: &str) -> bool {
-    let mut chars = name.chars();
-    match chars.next() {
-        Some(c) if c == '_' || c.is_alphabetic() => {}
-        _ => return false,
-    }
-    name != "_" && chars.all(|c| c == '_' || c.is_alphanumeric())
-}
-
-fn check_names(cx: &mut Ctxt, input: &Input<'_>) {
-    let reserved = reserved_names();
-    // generated item name -> (field name, which item)
-    let mut methods: BTreeMap<String, String> = BTreeMap::new();
-    let mut consts: BTreeMap<String, String> = BTreeMap::new();
-    for field in input.fields.iter().filter(|f| !f.is_skipped()) {
-        let name = &field.name;
-        if !is_identifier(name) {
-            cx.error_help_at(
-                field.name_span,
-                format!("`{name}` cannot name a reactive field"),
-                "the name must be an identifier: it names the key const and the generated methods",
-            );
-            continue;
-        }
-        if reserved.iter().any(|r| r == name) {
-            let clash = ["", "set_", "on_"]
-                .iter()
-                .map(|p| format!("{p}{name}"))
-                .find(|m| is_reserved_method(m))
-                .unwrap_or_else(|| name.clone());
-            cx.error_help_at(
-                field.name_span,
-                format!("the field name `{name}` is reserved: the live model already has a method `{clash}`"),
-                format!("keep the Rust field and rename it for the model: `#[reactive(rename = \"{name}_value\")]`"),
-            );
-            continue;
-        }
-        for item in [name.clone(), format!("set_{name}"), format!("on_{name}")] {
-            if let Some(other) = methods.get(&item) {
-                cx.error_help_at(
-                    field.name_span,
-                    format!("the fields `{other}` and `{name}` both generate a method `{item}`"),
-                    "rename one of them with `#[reactive(rename = \"..\")]`",
-                );
-                break;
-            }
-            methods.insert(item, name.clone());
-        }
-        let key = const_name(name);
-        if let Some(other) = consts.get(&key) {
-            cx.error_help_at(
-                field.name_span,
-                format!("the fields `{other}` and `{name}` both make the key const `{key}`"),
-                "rename one of them with `#[reactive(rename = \"..\")]`",
-            );
-        } else {
-            consts.insert(key, name.clone());
-        }
     }
 }
 
@@ -204,6 +136,15 @@ impl<'ast> Visit<'ast> for SelfUses {
     }
 }
 
+fn self_uses(expr: &Expr) -> SelfUses {
+    let mut uses = SelfUses {
+        fields: Vec::new(),
+        bad: Vec::new(),
+    };
+    uses.visit_expr(expr);
+    uses
+}
+
 fn is_self(expr: &Expr) -> bool {
     matches!(expr, Expr::Path(p) if p.path.is_ident("self"))
 }
@@ -253,13 +194,28 @@ fn resolve_deps(cx: &mut Ctxt, input: &Input<'_>) -> Vec<Vec<usize>> {
         if field.is_computed() {
             let explicit = field.attrs.deps.as_ref().map(|(d, _)| d.clone());
             let idents = match (explicit, field.computed()) {
+                (Some(idents), Some(Computed::Inline(expr))) => {
+                    // `deps` may cover what the expression hides (`self.helper()`), but a
+                    // field it reads in plain sight must be listed, or the value goes stale.
+                    let uses = self_uses(expr);
+                    for read in &uses.fields {
+                        let listed = idents.iter().any(|d| unraw(d) == unraw(read));
+                        let reactive = by_member
+                            .get(&unraw(read))
+                            .is_some_and(|(i, _)| i.is_some());
+                        if reactive && !listed {
+                            cx.error_help(
+                                read,
+                                format!("the expression reads `{}`, which `deps(..)` does not list", unraw(read)),
+                                "add it to `deps(..)`, or leave `deps` out and let the macro read the dependencies off the expression",
+                            );
+                        }
+                    }
+                    Some(idents)
+                }
                 (Some(idents), _) => Some(idents),
                 (None, Some(Computed::Inline(expr))) => {
-                    let mut uses = SelfUses {
-                        fields: Vec::new(),
-                        bad: Vec::new(),
-                    };
-                    uses.visit_expr(expr);
+                    let uses = self_uses(expr);
                     for span in &uses.bad {
                         cx.error_help_at(
                             *span,
@@ -345,16 +301,27 @@ fn order_computed(cx: &mut Ctxt, input: &Input<'_>, deps: &[Vec<usize>]) -> Vec<
         };
         if let Some(cycle) = find_cycle(pos, &computed, deps, &done) {
             if cycle.first() == Some(&pos) {
+                if cycle.len() == 1 {
+                    cx.error_help(
+                        field.member,
+                        format!("the computed field `{}` depends on itself", unraw(field.member)),
+                        "a computed field cannot read its own value; remove it from its dependencies",
+                    );
+                    continue;
+                }
                 let names: Vec<String> = cycle
                     .iter()
                     .chain(cycle.first())
                     .filter_map(|p| input.fields.get(*p))
-                    .map(|f| format!("`{}`", f.name))
+                    .map(|f| format!("`{}`", unraw(f.member)))
                     .collect();
                 cx.error_help(
                     field.member,
-                    format!("computed fields depend on each other in a cycle: {}", names.join(" -> ")),
-                    "a computed field may depend on computed fields only if no cycle forms; break the cycle",
+                    format!(
+                        "computed fields depend on each other in a cycle: {}",
+                        names.join(" -> ")
+                    ),
+                    "a computed field may depend on other computed fields only if no cycle forms; break the cycle",
                 );
             }
         }

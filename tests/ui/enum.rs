@@ -1,0 +1,9 @@
+use reactive::prelude::*;
+
+#[derive(Reactive, Clone)]
+enum Status {
+    Active,
+    Closed,
+}
+
+fn main() {}

@@ -1,0 +1,8 @@
+use reactive::prelude::*;
+
+#[derive(Reactive, Clone)]
+struct User<'a> {
+    name: &'a str,
+}
+
+fn main() {}

@@ -1,0 +1,10 @@
+use reactive::prelude::*;
+
+#[derive(Reactive, Clone)]
+#[reactive(skip)]
+struct User {
+    #[reactive(crate = reactive)]
+    name: String,
+}
+
+fn main() {}

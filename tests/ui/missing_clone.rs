@@ -1,0 +1,8 @@
+use reactive::prelude::*;
+
+#[derive(Reactive)]
+struct User {
+    name: String,
+}
+
+fn main() {}

@@ -1,0 +1,10 @@
+use reactive::prelude::*;
+
+#[derive(Reactive, Clone)]
+struct Form {
+    fields: Vec<String>,
+    #[reactive(rename = "__raw")]
+    raw: String,
+}
+
+fn main() {}

@@ -1,0 +1,17 @@
+use reactive::prelude::*;
+
+#[derive(Reactive, Clone)]
+struct Job {
+    done: u64,
+    total: u64,
+    #[reactive(computed = self.total - self.done)]
+    remaining: u64,
+}
+
+fn main() {
+    let job = Model::new(Job { done: 0, total: 3, remaining: 0 });
+    let _ = job.batch(|b| {
+        b.set_done(1)?;
+        b.set_remaining(1)
+    });
+}

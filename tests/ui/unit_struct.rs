@@ -1,0 +1,6 @@
+use reactive::prelude::*;
+
+#[derive(Reactive, Clone)]
+struct Marker;
+
+fn main() {}
