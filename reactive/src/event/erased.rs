@@ -1,42 +1,46 @@
-//! A field's `Change<V>` with its type erased, for the listener table (one table serves fields
-//! of different types). Like `&dyn Any`, but the type id travels with the pointer, so checking
-//! it costs a compare instead of a virtual call on every delivery.
+//! Type-erased references for the listener table (one table serves fields of different types,
+//! and needs no `T: Reactive` bound). Like `&dyn Any`, but the type id travels with the
+//! reference, so checking it costs a compare instead of a virtual call on every delivery.
 
 use std::any::{Any, TypeId};
 
 use crate::event::types::Change;
 
-/// A borrowed `Change<V>` of some field type `V`.
+/// A borrowed value of some `'static` type.
 #[doc(hidden)]
 #[derive(Clone, Copy)]
-pub struct ErasedChange<'a> {
+pub struct Erased<'a> {
     any: &'a dyn Any,
     type_id: TypeId,
 }
 
-impl<'a> ErasedChange<'a> {
-    /// Erases the type of `change`.
+/// A borrowed `Change<V>` of some field type `V`.
+#[doc(hidden)]
+pub type ErasedChange<'a> = Erased<'a>;
+
+impl<'a> Erased<'a> {
+    /// Erases the type of `value`.
     #[inline]
-    pub fn new<V: 'static>(change: &'a Change<V>) -> Self {
-        ErasedChange {
-            any: change,
-            type_id: TypeId::of::<Change<V>>(),
+    pub fn new<X: Any>(value: &'a X) -> Self {
+        Erased {
+            any: value,
+            type_id: TypeId::of::<X>(),
         }
     }
 
-    /// The change as `&dyn Any` (for the JSON payload).
+    /// The value as `&dyn Any` (for the JSON payload).
     #[inline]
     pub fn as_any(self) -> &'a dyn Any {
         self.any
     }
 
-    /// The change, if it is a `Change<V>`.
+    /// The value, if it is an `X`.
     #[inline]
-    pub fn downcast<V: 'static>(self) -> Option<&'a Change<V>> {
-        if self.type_id == TypeId::of::<Change<V>>() {
-            // SAFETY: `any` came from a `&'a Change<X>` in `new`, whose type id was stored with
-            // it; it equals `TypeId::of::<Change<V>>()`, so `X == V`.
-            Some(unsafe { &*(self.any as *const dyn Any as *const Change<V>) })
+    pub fn downcast<X: Any>(self) -> Option<&'a X> {
+        if self.type_id == TypeId::of::<X>() {
+            // SAFETY: `any` came from a `&'a Y` in `new`, whose type id was stored with it; it
+            // equals `TypeId::of::<X>()`, so `Y == X`.
+            Some(unsafe { &*(self.any as *const dyn Any as *const X) })
         } else {
             None
         }
@@ -51,6 +55,6 @@ pub(crate) trait OwnedChange: Send {
 impl<V: Send + 'static> OwnedChange for Change<V> {
     #[inline]
     fn erased(&self) -> ErasedChange<'_> {
-        ErasedChange::new(self)
+        Erased::new(self)
     }
 }

@@ -17,7 +17,7 @@ use parking_lot::Mutex;
 use serde_json::Value;
 use tokio::sync::broadcast;
 
-use crate::event::erased::{ErasedChange, OwnedChange};
+use crate::event::erased::{Erased, ErasedChange, OwnedChange};
 use crate::event::local;
 use crate::event::types::{Changes, Event};
 use crate::model::field_set::FieldSet;
@@ -34,8 +34,8 @@ pub(crate) type JsonConv = fn(usize, &dyn Any) -> Option<Value>;
 
 type TypedFn = Box<dyn Fn(ErasedChange<'_>) + Send + Sync>;
 type JsonFn = Box<dyn Fn(&Event) + Send + Sync>;
-/// Gets the model as `&dyn Any` (a `&Model<T>`), so the table needs no `T: Reactive` bound.
-type ChangeFn = Box<dyn Fn(&dyn Any, &Changes) + Send + Sync>;
+/// Gets the model erased (a `&Model<T>`), so the table needs no `T: Reactive` bound.
+type ChangeFn = Box<dyn Fn(Erased<'_>, &Changes) + Send + Sync>;
 
 pub(crate) enum EntryKind {
     Typed(TypedFn),
@@ -47,16 +47,23 @@ pub(crate) enum EntryKind {
 pub(crate) struct Entry {
     alive: AtomicBool,
     priority: i32,
+    /// Listens to a field: commits must keep the old and new values for it.
+    on_field: bool,
     kind: EntryKind,
 }
 
 impl Entry {
-    pub(crate) fn new(priority: i32, kind: EntryKind) -> Self {
+    pub(crate) fn new(priority: i32, target: &Target, kind: EntryKind) -> Self {
         Entry {
             alive: AtomicBool::new(true),
             priority,
+            on_field: matches!(target, Target::Field(_)),
             kind,
         }
+    }
+
+    pub(crate) fn is_alive(&self) -> bool {
+        self.alive.load(Ordering::SeqCst)
     }
 }
 
@@ -74,7 +81,7 @@ pub(crate) enum Delivery<T> {
         change: Box<dyn OwnedChange>,
     },
     Batch(Box<Committed<T>>),
-    Events(Vec<Event>),
+    Notice(Notice),
 }
 
 /// A batch to deliver, borrowed (delivered at once from the committing frame).
@@ -84,7 +91,10 @@ pub(crate) enum DeliveryRef<'a, T> {
         change: ErasedChange<'a>,
     },
     Batch(&'a Committed<T>),
-    Events(&'a [Event]),
+    Notice {
+        changed: FieldSet,
+        events: &'a [Event],
+    },
 }
 
 impl<T> Delivery<T> {
@@ -95,7 +105,10 @@ impl<T> Delivery<T> {
                 change: change.erased(),
             },
             Delivery::Batch(c) => DeliveryRef::Batch(c),
-            Delivery::Events(e) => DeliveryRef::Events(e),
+            Delivery::Notice(n) => DeliveryRef::Notice {
+                changed: n.changed,
+                events: &n.events,
+            },
         }
     }
 }
@@ -145,12 +158,22 @@ impl<T> Pending<T> for Committed<T> {
     }
 }
 
-impl<T> Pending<T> for Vec<Event> {
+/// A batch delivered without field values: only `change` listeners (and custom-event
+/// listeners) receive it, or it carries custom events alone.
+pub(crate) struct Notice {
+    pub(crate) changed: FieldSet,
+    pub(crate) events: Vec<Event>,
+}
+
+impl<T> Pending<T> for Notice {
     fn as_ref(&self) -> DeliveryRef<'_, T> {
-        DeliveryRef::Events(self)
+        DeliveryRef::Notice {
+            changed: self.changed,
+            events: &self.events,
+        }
     }
     fn into_owned(self) -> Delivery<T> {
-        Delivery::Events(self)
+        Delivery::Notice(self)
     }
 }
 
@@ -179,6 +202,8 @@ pub(crate) struct Hub<T> {
     regs_dirty: AtomicBool,
     /// Live listeners and open streams: zero means a commit delivers nothing.
     listeners: AtomicUsize,
+    /// Live field listeners and open streams: zero means a batch need not keep field values.
+    value_listeners: AtomicUsize,
     /// Open streams.
     streams: AtomicUsize,
     stream: OnceLock<(broadcast::Sender<Event>, JsonConv)>,
@@ -197,6 +222,7 @@ impl<T: Reactive> Hub<T> {
             regs: Mutex::new(Vec::new()),
             regs_dirty: AtomicBool::new(false),
             listeners: AtomicUsize::new(0),
+            value_listeners: AtomicUsize::new(0),
             streams: AtomicUsize::new(0),
             stream: OnceLock::new(),
         }
@@ -208,8 +234,17 @@ impl<T: Reactive> Hub<T> {
         self.listeners.load(Ordering::Relaxed) > 0
     }
 
+    /// Whether a field listener or a stream needs the old and new field values of a batch.
+    #[inline]
+    pub(crate) fn needs_values(&self) -> bool {
+        self.value_listeners.load(Ordering::Relaxed) > 0
+    }
+
     /// Registers a listener; it starts with the next batch delivered.
     pub(crate) fn register(&self, target: Target, entry: Arc<Entry>) {
+        if entry.on_field {
+            self.value_listeners.fetch_add(1, Ordering::SeqCst);
+        }
         self.regs.lock().push((target, entry));
         self.listeners.fetch_add(1, Ordering::SeqCst);
         self.regs_dirty.store(true, Ordering::Release);
@@ -223,6 +258,7 @@ impl<T: Reactive> Hub<T> {
             .0
             .subscribe();
         self.streams.fetch_add(1, Ordering::SeqCst);
+        self.value_listeners.fetch_add(1, Ordering::SeqCst);
         self.listeners.fetch_add(1, Ordering::SeqCst);
         receiver
     }
@@ -230,13 +266,17 @@ impl<T: Reactive> Hub<T> {
     /// A stream was dropped.
     pub(crate) fn stream_closed(&self) {
         self.streams.fetch_sub(1, Ordering::SeqCst);
+        self.value_listeners.fetch_sub(1, Ordering::SeqCst);
         self.listeners.fetch_sub(1, Ordering::SeqCst);
     }
 
     /// Kills `entry`; once this returns, the listener is never started again.
-    pub(crate) fn unregister(&self, model: usize, alive: &AtomicBool) {
-        if !alive.swap(false, Ordering::SeqCst) {
+    pub(crate) fn unregister(&self, model: usize, entry: &Entry) {
+        if !entry.alive.swap(false, Ordering::SeqCst) {
             return;
+        }
+        if entry.on_field {
+            self.value_listeners.fetch_sub(1, Ordering::SeqCst);
         }
         self.listeners.fetch_sub(1, Ordering::SeqCst);
         self.regs_dirty.store(true, Ordering::Release);
@@ -267,32 +307,45 @@ impl<T: Reactive> Hub<T> {
         }
     }
 
-    /// Called with the state lock held, once per commit that has listeners: claims the model
-    /// (returns `true`) or queues the batch behind the delivery in progress.
-    #[inline]
-    pub(crate) fn claim_or_queue<P: Pending<T>>(&self, pending: P) -> Option<P> {
+    /// Called once per commit that has listeners, with the state lock (`guard`) still held so
+    /// commits are counted in commit order: claims the model and delivers the batch after
+    /// releasing the lock, or queues it behind the delivery in progress.
+    #[inline(always)]
+    pub(crate) fn commit<P: Pending<T>, G>(&self, model: &RawModel<T>, guard: G, pending: P) {
         if self.word.fetch_add(1, Ordering::SeqCst) & PENDING_MASK == 0 {
-            Some(pending)
+            drop(guard);
+            self.run(model, pending);
         } else {
-            self.queue.lock().push_back(pending.into_owned());
-            None
+            self.enqueue(pending.into_owned());
+            drop(guard);
         }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn enqueue(&self, delivery: Delivery<T>) {
+        self.queue.lock().push_back(delivery);
     }
 
     /// Delivers a claimed batch (the state lock released): at once, or after the delivery
     /// this thread is already in.
-    #[inline]
-    pub(crate) fn run<P: Pending<T>>(&self, model: &RawModel<T>, pending: P) {
+    #[inline(always)]
+    fn run<P: Pending<T>>(&self, model: &RawModel<T>, pending: P) {
         if local::is_active() {
-            let delivery = pending.into_owned();
-            let owner = model.clone();
-            local::queue(
-                model.addr(),
-                Box::new(move || owner.hub().drain(&owner, delivery.as_ref())),
-            );
+            self.queue_local(model, pending.into_owned());
         } else {
             local::outermost(|| self.drain(model, pending.as_ref()));
         }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn queue_local(&self, model: &RawModel<T>, delivery: Delivery<T>) {
+        let owner = model.clone();
+        local::queue(
+            model.addr(),
+            Box::new(move || owner.hub().drain(&owner, delivery.as_ref())),
+        );
     }
 
     #[inline(always)]
@@ -414,17 +467,24 @@ impl<T: Reactive> Hub<T> {
                 }
             }
             DeliveryRef::Batch(batch) => self.deliver_batch(model, table, stream, batch),
-            DeliveryRef::Events(events) => self.deliver_events(table, stream, events),
+            DeliveryRef::Notice { changed, events } => {
+                self.deliver_notice(model, table, stream, changed, events)
+            }
         }
     }
 
     #[inline(never)]
-    fn deliver_events(
+    fn deliver_notice(
         &self,
+        model: &RawModel<T>,
         table: &Table,
         stream: Option<&(broadcast::Sender<Event>, JsonConv)>,
+        changed: FieldSet,
         events: &[Event],
     ) {
+        if !changed.is_empty() {
+            self.emit_change(model, table, stream, changed);
+        }
         for event in events {
             self.emit_named(table, stream, event);
         }
@@ -520,7 +580,9 @@ impl<T: Reactive> Hub<T> {
                 }
                 match &entry.kind {
                     EntryKind::Change(f) => {
-                        if let Err(panic) = guarded(|| f(&*handle as &dyn Any, &changes)) {
+                        if let Err(panic) =
+                            guarded(|| f(Erased::new::<crate::Model<T>>(&handle), &changes))
+                        {
                             report_panic(T::TYPE_NAME, "change", panic);
                         }
                     }
@@ -603,10 +665,4 @@ fn report_panic(model: &str, event: &str, panic: Box<dyn Any + Send>) {
         .or_else(|| panic.downcast_ref::<String>().cloned())
         .unwrap_or_else(|| "non-string panic payload".to_string());
     tracing::error!(model, event, panic = %message, "a listener panicked; the other listeners still ran");
-}
-
-impl crate::event::subscription::AliveFlag for Entry {
-    fn alive(&self) -> &AtomicBool {
-        &self.alive
-    }
 }

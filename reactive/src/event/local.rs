@@ -32,8 +32,10 @@ thread_local! {
     static QUEUE: RefCell<VecDeque<(usize, Job)>> = const { RefCell::new(VecDeque::new()) };
     /// The number of models inside an `update`/`batch` closure on this thread.
     static BATCH_DEPTH: Cell<usize> = const { Cell::new(0) };
-    /// Those models, innermost last.
-    static BATCHING: RefCell<Vec<usize>> = const { RefCell::new(Vec::new()) };
+    /// The innermost of them (0 when none).
+    static BATCH_INNERMOST: Cell<usize> = const { Cell::new(0) };
+    /// The outer ones, when batches of different models nest (innermost last).
+    static BATCH_OUTER: RefCell<Vec<usize>> = const { RefCell::new(Vec::new()) };
     /// The number of entries in `BATCH_EVENTS`.
     static BATCH_EVENT_COUNT: Cell<usize> = const { Cell::new(0) };
     /// Custom events raised inside open batches, with their model.
@@ -112,7 +114,11 @@ pub(crate) fn outermost(first: impl FnOnce()) {
 /// Whether this thread is inside a batch closure of the model at `model`.
 #[inline]
 pub(crate) fn is_batching(model: usize) -> bool {
-    BATCH_DEPTH.get() != 0 && BATCHING.with(|b| b.borrow().contains(&model))
+    match BATCH_DEPTH.get() {
+        0 => false,
+        1 => BATCH_INNERMOST.get() == model,
+        _ => BATCH_INNERMOST.get() == model || BATCH_OUTER.with(|b| b.borrow().contains(&model)),
+    }
 }
 
 /// Marks this thread as inside a batch closure of `model` until it finishes or drops.
@@ -124,8 +130,13 @@ pub(crate) struct BatchFrame {
 impl BatchFrame {
     #[inline]
     pub(crate) fn enter(model: usize) -> BatchFrame {
-        BATCHING.with(|b| b.borrow_mut().push(model));
-        BATCH_DEPTH.set(BATCH_DEPTH.get() + 1);
+        let depth = BATCH_DEPTH.get();
+        if depth != 0 {
+            let outer = BATCH_INNERMOST.get();
+            BATCH_OUTER.with(|b| b.borrow_mut().push(outer));
+        }
+        BATCH_INNERMOST.set(model);
+        BATCH_DEPTH.set(depth + 1);
         BatchFrame {
             model,
             events_before: BATCH_EVENT_COUNT.get(),
@@ -164,13 +175,15 @@ impl BatchFrame {
 impl Drop for BatchFrame {
     #[inline]
     fn drop(&mut self) {
-        BATCHING.with(|b| {
-            let mut b = b.borrow_mut();
-            if let Some(pos) = b.iter().rposition(|m| *m == self.model) {
-                b.remove(pos);
-            }
-        });
-        BATCH_DEPTH.set(BATCH_DEPTH.get().saturating_sub(1));
+        // Frames close in reverse order of opening (they live on the stack).
+        let depth = BATCH_DEPTH.get().saturating_sub(1);
+        let outer = if depth == 0 {
+            0
+        } else {
+            BATCH_OUTER.with(|b| b.borrow_mut().pop()).unwrap_or(0)
+        };
+        BATCH_INNERMOST.set(outer);
+        BATCH_DEPTH.set(depth);
         // A frame left without `finish` (an error or a panic) drops its events.
         if BATCH_EVENT_COUNT.get() > self.events_before {
             truncate_events(self.events_before);

@@ -1,18 +1,14 @@
 //! Listener lifetimes.
 
-use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, Weak};
+
+use crate::event::hub::Entry;
 
 /// Implemented by a model's shared state: removes one listener.
 pub(crate) trait Unsubscribe: Send + Sync {
-    fn unsubscribe(&self, alive: &AtomicBool);
+    fn unsubscribe(&self, entry: &Entry);
     /// A change stream of the model was dropped.
     fn stream_closed(&self);
-}
-
-/// Gives access to a listener's liveness flag, whatever the model type.
-pub(crate) trait AliveFlag: Send + Sync {
-    fn alive(&self) -> &AtomicBool;
 }
 
 /// A registered listener. Dropping it (or calling [`off`](Subscription::off)) removes the
@@ -39,11 +35,11 @@ pub(crate) trait AliveFlag: Send + Sync {
 /// ```
 #[must_use = "dropping a Subscription removes its listener at once; call .detach() to keep it"]
 pub struct Subscription {
-    inner: Option<(Weak<dyn Unsubscribe>, Arc<dyn AliveFlag>)>,
+    inner: Option<(Weak<dyn Unsubscribe>, Arc<Entry>)>,
 }
 
 impl Subscription {
-    pub(crate) fn new(owner: Weak<dyn Unsubscribe>, entry: Arc<dyn AliveFlag>) -> Self {
+    pub(crate) fn new(owner: Weak<dyn Unsubscribe>, entry: Arc<Entry>) -> Self {
         Subscription {
             inner: Some((owner, entry)),
         }
@@ -61,9 +57,9 @@ impl Subscription {
 
     /// Whether the listener is still registered (its model alive and the listener not removed).
     pub fn is_active(&self) -> bool {
-        self.inner.as_ref().is_some_and(|(owner, entry)| {
-            owner.strong_count() > 0 && entry.alive().load(std::sync::atomic::Ordering::SeqCst)
-        })
+        self.inner
+            .as_ref()
+            .is_some_and(|(owner, entry)| owner.strong_count() > 0 && entry.is_alive())
     }
 }
 
@@ -71,7 +67,7 @@ impl Drop for Subscription {
     fn drop(&mut self) {
         if let Some((owner, entry)) = self.inner.take() {
             if let Some(owner) = owner.upgrade() {
-                owner.unsubscribe(entry.alive());
+                owner.unsubscribe(&entry);
             }
         }
     }

@@ -143,6 +143,10 @@ impl<T: Reactive> Model<T> {
     /// `<field>.changed` per changed field, then ONE `change`. Domain methods taking
     /// `&mut self` fit directly. If `f` panics, the model is as before.
     ///
+    /// `f`'s return value is handed back as it is: if it is itself a `Result` (say, from a
+    /// write that was refused inside `f`), the batch still commits. Use
+    /// [`try_update`](Model::try_update) when an error must undo the batch.
+    ///
     /// ```
     /// # use reactive::prelude::*;
     /// #[derive(Reactive, Clone)]

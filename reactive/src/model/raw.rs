@@ -1,6 +1,5 @@
 //! The shared state behind every handle of one live model, and the write paths.
 
-use std::any::Any;
 use std::marker::PhantomData;
 use std::mem::ManuallyDrop;
 use std::ops::Deref;
@@ -10,8 +9,8 @@ use std::sync::Arc;
 use parking_lot::{RwLock, RwLockUpgradableReadGuard};
 
 use crate::error::Error;
-use crate::event::erased::ErasedChange;
-use crate::event::hub::{Committed, Entry, EntryKind, FieldPending, Hub, Target};
+use crate::event::erased::{Erased, ErasedChange};
+use crate::event::hub::{Committed, Entry, EntryKind, FieldPending, Hub, Notice, Target};
 use crate::event::local::{self, BatchFrame};
 use crate::event::subscription::{Subscription, Unsubscribe};
 use crate::event::types::{Change, Event};
@@ -25,8 +24,8 @@ pub(crate) struct Shared<T> {
 }
 
 impl<T: Reactive> Unsubscribe for Shared<T> {
-    fn unsubscribe(&self, alive: &std::sync::atomic::AtomicBool) {
-        self.hub.unregister(self as *const Self as usize, alive);
+    fn unsubscribe(&self, entry: &Entry) {
+        self.hub.unregister(self as *const Self as usize, entry);
     }
 
     fn stream_closed(&self) {
@@ -150,11 +149,7 @@ impl<T: Reactive> RawModel<T> {
             value: slot.clone(),
             previous,
         };
-        let claimed = hub.claim_or_queue(FieldPending { index, change });
-        drop(state);
-        if let Some(pending) = claimed {
-            hub.run(self, pending);
-        }
+        hub.commit(self, state, FieldPending { index, change });
         Ok(())
     }
 
@@ -202,25 +197,23 @@ impl<T: Reactive> RawModel<T> {
             *state = working;
             return Ok(value);
         }
-        let claimed = if changed.is_empty() {
+        if changed.is_empty() {
             working.__copy_skipped(&mut state);
-            hub.claim_or_queue(events).map(Pending2::Events)
+            hub.commit(self, state, Notice { changed, events });
+        } else if !hub.needs_values() {
+            // Only `change` listeners: no field values to keep.
+            *state = working;
+            hub.commit(self, state, Notice { changed, events });
         } else {
             let new = working.clone();
             let old = std::mem::replace(&mut *state, working);
-            hub.claim_or_queue(Committed {
+            let committed = Committed {
                 old,
                 new,
                 changed,
                 events,
-            })
-            .map(Pending2::Batch)
-        };
-        drop(state);
-        match claimed {
-            Some(Pending2::Batch(p)) => hub.run(self, p),
-            Some(Pending2::Events(p)) => hub.run(self, p),
-            None => {}
+            };
+            hub.commit(self, state, committed);
         }
         Ok(value)
     }
@@ -245,11 +238,14 @@ impl<T: Reactive> RawModel<T> {
         if !hub.has_listeners() {
             return;
         }
-        let claimed = hub.claim_or_queue(vec![event]);
-        drop(state);
-        if let Some(pending) = claimed {
-            hub.run(self, pending);
-        }
+        hub.commit(
+            self,
+            state,
+            Notice {
+                changed: crate::FieldSet::EMPTY,
+                events: vec![event],
+            },
+        );
     }
 
     /// A weak, type-erased owner for subscriptions and streams.
@@ -259,7 +255,7 @@ impl<T: Reactive> RawModel<T> {
     }
 
     fn register(&self, target: Target, priority: i32, kind: EntryKind) -> Subscription {
-        let entry = Arc::new(Entry::new(priority, kind));
+        let entry = Arc::new(Entry::new(priority, &target, kind));
         self.0.hub.register(target, entry.clone());
         Subscription::new(self.owner(), entry)
     }
@@ -272,7 +268,7 @@ impl<T: Reactive> RawModel<T> {
         f: impl Fn(&Change<K::Value>) + Send + Sync + 'static,
     ) -> Subscription {
         let typed = move |change: ErasedChange<'_>| {
-            if let Some(change) = change.downcast::<K::Value>() {
+            if let Some(change) = change.downcast::<Change<K::Value>>() {
                 f(change)
             }
         };
@@ -288,8 +284,8 @@ impl<T: Reactive> RawModel<T> {
         priority: i32,
         f: impl Fn(&Model<T>, &crate::Changes) + Send + Sync + 'static,
     ) -> Subscription {
-        let erased = move |model: &dyn Any, changes: &crate::Changes| {
-            if let Some(model) = model.downcast_ref::<Model<T>>() {
+        let erased = move |model: Erased<'_>, changes: &crate::Changes| {
+            if let Some(model) = model.downcast::<Model<T>>() {
                 f(model, changes)
             }
         };
@@ -310,7 +306,17 @@ impl<T: Reactive> RawModel<T> {
         let target = match T::FIELDS.iter().position(|info| info.event() == name) {
             Some(index) => Target::Field(index),
             None if name == "change" => Target::Change,
-            None => Target::Named(name.into()),
+            None => {
+                if let Some(field) = name.strip_suffix(".changed") {
+                    // Most likely a misspelled field: it only fires if someone triggers it.
+                    tracing::warn!(
+                        model = T::TYPE_NAME,
+                        event = name,
+                        "no field `{field}`: this listener only receives events raised with `trigger`"
+                    );
+                }
+                Target::Named(name.into())
+            }
         };
         self.register(
             target,
@@ -321,9 +327,4 @@ impl<T: Reactive> RawModel<T> {
             },
         )
     }
-}
-
-enum Pending2<T> {
-    Batch(Committed<T>),
-    Events(Vec<Event>),
 }
