@@ -11,7 +11,7 @@ use crate::ast::{unraw, Input};
 use crate::attr::Computed;
 use crate::ctxt::Ctxt;
 
-mod names;
+pub(crate) mod names;
 
 pub(crate) use names::const_name;
 

@@ -16,13 +16,14 @@ pub(crate) fn expand(ctx: &Ctx<'_>) -> TokenStream {
     let params = &generics.params;
     let struct_where = &generics.where_clause;
     let bounded = ctx.model_where();
+    let reactive = ctx.reactive_where();
     // `impl<'__a, G>`: the batch's lifetime first.
     let mut with_lifetime = generics.clone();
     with_lifetime.params.insert(0, syn::parse_quote!('__a));
     let (impl_generics_a, ty_generics_a, _) = with_lifetime.split_for_impl();
-    let type_name = ctx.input.ident.to_string();
+    let full_name = ctx.type_display();
     let struct_doc = format!(
-        " The handle `Batch<'_, {type_name}>` derefs to: per field, a getter and `set_<field>` \
+        " The handle `Batch<'_, {full_name}>` derefs to: per field, a getter and `set_<field>` \
          on the open batch (reads see the batch's own writes)."
     );
     let methods = ctx.item_fields().map(|(_, field)| method_pair(ctx, field));
@@ -33,7 +34,7 @@ pub(crate) fn expand(ctx: &Ctx<'_>) -> TokenStream {
         }
 
         #[automatically_derived]
-        impl #impl_generics_a #krate::__private::BatchOf<'__a, #self_ty> for #batch #ty_generics_a #bounded {
+        impl #impl_generics_a #krate::__private::BatchOf<'__a, #self_ty> for #batch #ty_generics_a #reactive {
             #[inline]
             fn __from_raw(raw: #krate::__private::RawBatch<'__a, #self_ty>) -> Self {
                 Self { __raw: raw }

@@ -63,9 +63,11 @@ pub(crate) fn expand(ctx: &Ctx<'_>) -> TokenStream {
     let struct_where = &generics.where_clause;
     let params = &generics.params;
     let bounded = ctx.model_where();
+    let reactive = ctx.reactive_where();
     let type_name = ctx.input.ident.to_string();
+    let full_name = ctx.type_display();
     let struct_doc = format!(
-        " The live-model handle of [`{type_name}`]: `Model<{type_name}>` derefs to it. Per \
+        " The live-model handle of [`{type_name}`]: `Model<{full_name}>` derefs to it. Per \
          field: a getter (a clone of the committed value), `set_<field>` and `on_<field>`."
     );
     let methods = ctx.item_fields().map(|(_, field)| method_set(ctx, field));
@@ -76,7 +78,7 @@ pub(crate) fn expand(ctx: &Ctx<'_>) -> TokenStream {
         }
 
         #[automatically_derived]
-        impl #impl_generics #krate::__private::HandleOf<#self_ty> for #handle #ty_generics #bounded {
+        impl #impl_generics #krate::__private::HandleOf<#self_ty> for #handle #ty_generics #reactive {
             #[inline]
             fn __from_raw(raw: #krate::__private::RawModel<#self_ty>) -> Self {
                 Self { __raw: raw }

@@ -4,7 +4,7 @@
 //! higher-ranked lifetime, so an unsatisfied one leaves the impl out instead of failing the
 //! derive; `on_event`/`changes` then report the missing bound where they are used.
 
-use proc_macro2::TokenStream;
+use proc_macro2::{Literal, TokenStream};
 use quote::quote;
 
 use super::Ctx;
@@ -13,8 +13,7 @@ pub(crate) fn expand(ctx: &Ctx<'_>) -> TokenStream {
     let krate = &ctx.krate;
     let self_ty = &ctx.self_ty;
     let (impl_generics, _, _) = ctx.generics().split_for_impl();
-    let self_bound: syn::WherePredicate = syn::parse_quote!(for<'__r> #self_ty: #krate::Reactive);
-    let mut bounded = ctx.where_with([self_bound]);
+    let mut bounded = ctx.reactive_where();
     if !ctx.fallback {
         for ty in ctx.distinct_field_types() {
             bounded.predicates.push(syn::parse_quote! {
@@ -24,6 +23,7 @@ pub(crate) fn expand(ctx: &Ctx<'_>) -> TokenStream {
     }
     let arms = ctx.table_fields().map(|(index, field)| {
         let ty = field.ty;
+        let index = Literal::usize_unsuffixed(index);
         quote!(#index => #krate::__private::change_json::<#ty>(change),)
     });
     let body = if ctx.fallback {

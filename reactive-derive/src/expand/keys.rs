@@ -1,6 +1,6 @@
 //! Typed field keys: `User::NAME`, as associated consts.
 
-use proc_macro2::{Ident, Span, TokenStream};
+use proc_macro2::{Ident, Literal, Span, TokenStream};
 use quote::{format_ident, quote};
 
 use super::Ctx;
@@ -43,7 +43,7 @@ pub(crate) fn expand(ctx: &Ctx<'_>) -> TokenStream {
         let ty = field.ty;
         let vis = field.vis;
         let name = &field.name;
-        let index = u16::try_from(index).unwrap_or(u16::MAX);
+        let index = Literal::usize_unsuffixed(index);
         if field.is_computed() {
             let docs = docs_then(
                 field,

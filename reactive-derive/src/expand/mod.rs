@@ -100,17 +100,25 @@ impl Ctx<'_> {
     /// impl is written: an unmet one is reported once, at the field's type, by the
     /// `Reactive` impl, instead of once per impl at the derive.
     pub(crate) fn model_where(&self) -> WhereClause {
+        let mut clause = self.reactive_where();
+        if !self.fallback {
+            clause
+                .predicates
+                .extend(self.distinct_field_types().into_iter().map(|ty| {
+                    let bounds = value_bounds();
+                    let bound: syn::WherePredicate = syn::parse_quote!(for<'__r> #ty: #bounds);
+                    bound
+                }));
+        }
+        clause
+    }
+
+    /// The struct's where clause plus `for<'__r> User: Reactive` (higher-ranked for the same
+    /// reason as in [`Ctx::model_where`]).
+    pub(crate) fn reactive_where(&self) -> WhereClause {
         let krate = &self.krate;
         let self_ty = &self.self_ty;
-        let mut extra: Vec<syn::WherePredicate> =
-            vec![syn::parse_quote!(for<'__r> #self_ty: #krate::Reactive)];
-        if !self.fallback {
-            extra.extend(self.distinct_field_types().into_iter().map(|ty| {
-                let bounds = value_bounds();
-                syn::parse_quote!(for<'__r> #ty: #bounds)
-            }));
-        }
-        self.where_with(extra)
+        self.where_with([syn::parse_quote!(for<'__r> #self_ty: #krate::Reactive)])
     }
 
     /// The table fields' types, each once, in declaration order.
@@ -120,6 +128,14 @@ impl Ctx<'_> {
             .map(|(_, f)| f.ty)
             .filter(|ty| seen.insert(quote!(#ty).to_string()))
             .collect()
+    }
+
+    /// `User<T>` as a person writes it, for docs.
+    pub(crate) fn type_display(&self) -> String {
+        let text = self.self_ty.to_string();
+        text.replace(" < ", "<")
+            .replace(" >", ">")
+            .replace(" ,", ",")
     }
 
     /// Whether the struct has lifetime parameters (an error: the model owns its data).

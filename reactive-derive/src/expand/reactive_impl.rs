@@ -1,6 +1,6 @@
 //! `impl Reactive for User`: the field table, diff, recompute, and the computed helpers.
 
-use proc_macro2::TokenStream;
+use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
 
@@ -54,7 +54,11 @@ pub(crate) fn expand(ctx: &Ctx<'_>) -> TokenStream {
         .table_fields()
         .map(|(_, f)| f.name.as_str())
         .collect::<Vec<_>>();
-    let event_order = ctx.analysis.event_order.iter().map(|i| *i as u16);
+    let event_order = ctx
+        .analysis
+        .event_order
+        .iter()
+        .map(|&i| Literal::usize_unsuffixed(i));
     let has_skipped = ctx.input.fields.iter().any(|f| f.is_skipped());
 
     let infos = ctx.table_fields().map(|(index, field)| {
@@ -69,8 +73,8 @@ pub(crate) fn expand(ctx: &Ctx<'_>) -> TokenStream {
         };
         let dependents = ctx.analysis.has_dependents.contains(&index);
         quote! {
-            #krate::FieldInfo::__new(#name, #event, #kind, #dependents, |__old, __new, __f| {
-                #krate::__private::emit_change::<Self, #ty>(__old, __new, |__v| &__v.#member, __f)
+            #krate::FieldInfo::__new(#name, #event, #kind, #dependents, |old, new, f| {
+                #krate::__private::emit_change::<Self, #ty>(old, new, |v| &v.#member, f)
             })
         }
     });
@@ -100,7 +104,6 @@ pub(crate) fn expand(ctx: &Ctx<'_>) -> TokenStream {
             type BatchHandle<'__a> = #batch #batch_generics;
 
             #[inline]
-            #[allow(unused_mut)]
             fn __diff(&self, other: &Self) -> #krate::FieldSet {
                 #diff
             }
@@ -131,16 +134,17 @@ fn body_diff(ctx: &Ctx<'_>) -> TokenStream {
         .filter(|(_, f)| !f.is_computed())
         .map(|(index, field)| {
             let member = field.member;
+            let index = Literal::usize_unsuffixed(index);
             quote! {
                 if self.#member != other.#member {
-                    __changed.insert(#index);
+                    changed.insert(#index);
                 }
             }
         });
     quote! {
-        let mut __changed = #krate::FieldSet::EMPTY;
+        let mut changed = #krate::FieldSet::EMPTY;
         #(#checks)*
-        __changed
+        changed
     }
 }
 
@@ -160,19 +164,25 @@ fn body_recompute(ctx: &Ctx<'_>) -> TokenStream {
     let steps = ctx.analysis.computed_order.iter().filter_map(|&pos| {
         let field = ctx.input.fields.get(pos)?;
         let index = field.index?;
-        let deps = ctx.analysis.deps.get(pos)?;
+        let deps = ctx
+            .analysis
+            .deps
+            .get(pos)?
+            .iter()
+            .map(|&d| Literal::usize_unsuffixed(d));
+        let index = Literal::usize_unsuffixed(index);
         let member = field.member;
         let ty = field.ty;
         let call = compute_call(field);
         Some(quote! {
             {
-                const __DEPS: #krate::FieldSet = #krate::FieldSet::from_indices(&[#(#deps),*]);
-                if changed.intersects(&__DEPS) {
-                    let __value: #ty = #call;
-                    if __value != base.#member {
+                const DEPS: #krate::FieldSet = #krate::FieldSet::from_indices(&[#(#deps),*]);
+                if changed.intersects(&DEPS) {
+                    let value: #ty = #call;
+                    if value != base.#member {
                         changed.insert(#index);
                     }
-                    self.#member = __value;
+                    self.#member = value;
                 } else {
                     self.#member = ::core::clone::Clone::clone(&base.#member);
                 }
@@ -208,6 +218,10 @@ fn body_copy_skipped(ctx: &Ctx<'_>) -> TokenStream {
 /// Private methods holding the inline computed expressions, so they see `&self` (and cannot
 /// write it) and their errors point at the user's tokens.
 fn computed_helpers(ctx: &Ctx<'_>) -> TokenStream {
+    if ctx.fallback {
+        // Only the bodies above call them, and in the fallback those never run.
+        return TokenStream::new();
+    }
     let self_ty = &ctx.self_ty;
     let (impl_generics, _, where_clause) = ctx.generics().split_for_impl();
     let helpers: Vec<TokenStream> = ctx
@@ -219,11 +233,7 @@ fn computed_helpers(ctx: &Ctx<'_>) -> TokenStream {
             Some(Computed::Inline(expr)) => {
                 let helper = helper_ident(field);
                 let ty = field.ty;
-                let body = if ctx.fallback {
-                    ctx.unreachable()
-                } else {
-                    quote_spanned!(expr.span()=> #expr)
-                };
+                let body = quote_spanned!(expr.span()=> #expr);
                 Some(quote! {
                     #[doc(hidden)]
                     #[inline]
