@@ -1,6 +1,7 @@
 //! Criterion benchmarks of the live model, its floors and peers, grouped per case. After the
 //! run it prints the same ratio table as the `report` binary (from the same samples criterion
-//! took) and the allocation count of the typed set.
+//! took) and the allocation count of the typed set. Every bench checks afterwards that it did
+//! its work (listener counts, computed values); `-- --test` runs each once for just that.
 //!
 //! `cargo bench -p reactive-benches --bench model [-- FILTER]`
 
@@ -31,23 +32,27 @@ fn main() {
     }
     criterion.final_summary();
 
+    // Every bench checks its work even in criterion's test mode (`-- --test`).
+    let failures = table::check_all(&cases);
+    for failure in &failures {
+        println!("work check failed: {failure}");
+    }
     // Criterion's measurement samples are the last ones each bench recorded.
-    let mut rows = table::ratio_rows(&cases, SAMPLES);
     let measured = cases
         .iter()
         .flat_map(|c| &c.benches)
         .any(|b| b.sample_count() >= SAMPLES);
-    if !measured {
-        return; // test mode, or a filter that ran nothing: no figures to compare
+    if measured {
+        let mut rows = table::ratio_rows(&cases, SAMPLES);
+        let (alloc_rows, _) = table::allocation_rows(&mut cases);
+        rows.extend(alloc_rows);
+        println!("\nratio = ours / floor or peer (medians of criterion's samples)\n");
+        print!("{}", table::render(&rows));
+        if table::any_miss(&rows) {
+            println!("some targets were missed; `report` exits non-zero on this");
+        }
     }
-    let (alloc_rows, _) = table::allocation_rows(&mut cases);
-    rows.extend(alloc_rows);
-    println!("\nratio = ours / floor or peer (medians of criterion's samples)\n");
-    print!("{}", table::render(&rows));
-    for failure in table::check_all(&cases) {
-        println!("work check failed: {failure}");
-    }
-    if table::any_miss(&rows) {
-        println!("some targets were missed; `report` exits non-zero on this");
+    if !failures.is_empty() {
+        std::process::exit(1);
     }
 }
