@@ -26,6 +26,7 @@ pub(crate) fn expand(ctx: &Ctx<'_>) -> TokenStream {
         " The handle `Batch<'_, {full_name}>` derefs to: per field, a getter and `set_<field>` \
          on the open batch (reads see the batch's own writes)."
     );
+    let allows = super::method_allows();
     let methods = ctx.item_fields().map(|(_, field)| method_pair(ctx, field));
     quote! {
         #[doc = #struct_doc]
@@ -49,7 +50,7 @@ pub(crate) fn expand(ctx: &Ctx<'_>) -> TokenStream {
             }
         }
 
-        #[allow(non_snake_case)]
+        #allows
         impl #impl_generics_a #batch #ty_generics_a #bounded {
             #(#methods)*
         }

@@ -70,6 +70,7 @@ pub(crate) fn expand(ctx: &Ctx<'_>) -> TokenStream {
         " The live-model handle of [`{type_name}`]: `Model<{full_name}>` derefs to it. Per \
          field: a getter (a clone of the committed value), `set_<field>` and `on_<field>`."
     );
+    let allows = super::method_allows();
     let methods = ctx.item_fields().map(|(_, field)| method_set(ctx, field));
     quote! {
         #[doc = #struct_doc]
@@ -89,7 +90,7 @@ pub(crate) fn expand(ctx: &Ctx<'_>) -> TokenStream {
             }
         }
 
-        #[allow(non_snake_case)]
+        #allows
         impl #impl_generics #handle #ty_generics #bounded {
             #(#methods)*
         }

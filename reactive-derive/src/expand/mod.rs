@@ -147,6 +147,20 @@ impl Ctx<'_> {
     }
 }
 
+/// On the impls whose methods are named after the fields: lints about those names and shapes
+/// (`userId()`, a `len()` without `is_empty()`, a `pub fn` returning `Result` without an
+/// `# Errors` section) concern the user's field names, which the user chose and cannot fix
+/// in generated code.
+pub(crate) fn method_allows() -> TokenStream {
+    quote!(#[allow(
+        non_snake_case,
+        clippy::all,
+        clippy::pedantic,
+        clippy::nursery,
+        clippy::restriction
+    )])
+}
+
 /// What the runtime needs of every field's value.
 fn value_bounds() -> TokenStream {
     quote!(
