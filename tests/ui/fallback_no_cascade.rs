@@ -8,7 +8,10 @@ struct User {
 }
 
 fn main() {
-    let user = Model::new(User { name: "Ada".into(), email: "ada@example.com".into() });
+    let user = Model::new(User {
+        name: "Ada".into(),
+        email: "ada@example.com".into(),
+    });
     let _ = user.set_name("Grace");
     let _ = user.set(User::NAME, "Grace".to_string());
     let _sub = user.on_email(|c| println!("{}", c.value));

@@ -10,6 +10,9 @@ struct Vault {
 }
 
 fn main() {
-    let vault = Model::new(Vault { label: "a".into(), secret: Secret("s".into()) });
+    let vault = Model::new(Vault {
+        label: "a".into(),
+        secret: Secret("s".into()),
+    });
     let _sub = vault.on_event("label.changed", |_| {});
 }

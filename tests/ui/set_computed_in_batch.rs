@@ -9,7 +9,11 @@ struct Job {
 }
 
 fn main() {
-    let job = Model::new(Job { done: 0, total: 3, remaining: 0 });
+    let job = Model::new(Job {
+        done: 0,
+        total: 3,
+        remaining: 0,
+    });
     let _ = job.batch(|b| {
         b.set_done(1)?;
         b.set_remaining(1)

@@ -9,6 +9,10 @@ struct Job {
 }
 
 fn main() {
-    let job = Model::new(Job { done: 0, total: 3, remaining: 0 });
+    let job = Model::new(Job {
+        done: 0,
+        total: 3,
+        remaining: 0,
+    });
     let _ = job.set_remaining(1);
 }

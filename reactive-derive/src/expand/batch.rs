@@ -17,9 +17,9 @@ pub(crate) fn expand(ctx: &Ctx<'_>) -> TokenStream {
     let struct_where = &generics.where_clause;
     let bounded = ctx.model_where();
     let reactive = ctx.reactive_where();
-    // `impl<'__a, G>`: the batch's lifetime first.
+    // `impl<'batch, G>`: the batch's lifetime first.
     let mut with_lifetime = generics.clone();
-    with_lifetime.params.insert(0, syn::parse_quote!('__a));
+    with_lifetime.params.insert(0, syn::parse_quote!('batch));
     let (impl_generics_a, ty_generics_a, _) = with_lifetime.split_for_impl();
     let full_name = ctx.type_display();
     let struct_doc = format!(
@@ -30,22 +30,22 @@ pub(crate) fn expand(ctx: &Ctx<'_>) -> TokenStream {
     let methods = ctx.item_fields().map(|(_, field)| method_pair(ctx, field));
     quote! {
         #[doc = #struct_doc]
-        #vis struct #batch <'__a, #params> #struct_where {
-            __raw: #krate::__private::RawBatch<'__a, #self_ty>,
+        #vis struct #batch <'batch, #params> #struct_where {
+            __raw: #krate::__private::RawBatch<'batch, #self_ty>,
         }
 
         #[automatically_derived]
-        impl #impl_generics_a #krate::__private::BatchOf<'__a, #self_ty> for #batch #ty_generics_a #reactive {
+        impl #impl_generics_a #krate::__private::BatchOf<'batch, #self_ty> for #batch #ty_generics_a #reactive {
             #[inline]
-            fn __from_raw(raw: #krate::__private::RawBatch<'__a, #self_ty>) -> Self {
+            fn __from_raw(raw: #krate::__private::RawBatch<'batch, #self_ty>) -> Self {
                 Self { __raw: raw }
             }
             #[inline]
-            fn __raw(&self) -> &#krate::__private::RawBatch<'__a, #self_ty> {
+            fn __raw(&self) -> &#krate::__private::RawBatch<'batch, #self_ty> {
                 &self.__raw
             }
             #[inline]
-            fn __raw_mut(&mut self) -> &mut #krate::__private::RawBatch<'__a, #self_ty> {
+            fn __raw_mut(&mut self) -> &mut #krate::__private::RawBatch<'batch, #self_ty> {
                 &mut self.__raw
             }
         }

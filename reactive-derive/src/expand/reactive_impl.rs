@@ -21,7 +21,7 @@ pub(crate) fn expand(ctx: &Ctx<'_>) -> TokenStream {
     let generics = ctx.generics();
     let (impl_generics, ty_generics, where_clause) = generics.split_for_impl();
     let mut with_lifetime = generics.clone();
-    with_lifetime.params.insert(0, syn::parse_quote!('__a));
+    with_lifetime.params.insert(0, syn::parse_quote!('batch));
     let (_, batch_generics, _) = with_lifetime.split_for_impl();
 
     // Each reactive field's type must be a value the runtime can diff, clone and share. The
@@ -101,7 +101,7 @@ pub(crate) fn expand(ctx: &Ctx<'_>) -> TokenStream {
             const __EVENT_ORDER: &'static [u16] = &[#(#event_order),*];
             const __HAS_SKIPPED: bool = #has_skipped;
             type Handle = #handle #ty_generics;
-            type BatchHandle<'__a> = #batch #batch_generics;
+            type BatchHandle<'batch> = #batch #batch_generics;
 
             #[inline]
             fn __diff(&self, other: &Self) -> #krate::FieldSet {
