@@ -8,6 +8,8 @@ struct Job {
     doubled: u64,
     #[reactive(computed = format!("{}", self))]
     label: String,
+    #[reactive(computed = format!("{} left", self.helper()))]
+    summary: String,
 }
 
 impl Job {

@@ -2,7 +2,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use proc_macro2::{Span, TokenStream, TokenTree};
+use proc_macro2::{Delimiter, Span, TokenStream, TokenTree};
 use syn::spanned::Spanned;
 use syn::visit::Visit;
 use syn::{Expr, GenericParam, Member};
@@ -149,7 +149,8 @@ fn is_self(expr: &Expr) -> bool {
     matches!(expr, Expr::Path(p) if p.path.is_ident("self"))
 }
 
-/// Macro arguments are tokens: find `self . ident` in them, and any other `self`.
+/// Macro arguments are tokens: find `self . ident` in them, and any other `self` (a method
+/// call `self . ident (..)` or `self . ident :: <..> (..)` included: it hides what it reads).
 fn scan_tokens(tokens: TokenStream, uses: &mut SelfUses) {
     let tokens: Vec<TokenTree> = tokens.into_iter().collect();
     let mut i = 0;
@@ -157,9 +158,14 @@ fn scan_tokens(tokens: TokenStream, uses: &mut SelfUses) {
         match token {
             TokenTree::Group(g) => scan_tokens(g.stream(), uses),
             TokenTree::Ident(ident) if ident == "self" => {
+                let call = match tokens.get(i + 3) {
+                    Some(TokenTree::Group(g)) => g.delimiter() == Delimiter::Parenthesis,
+                    Some(TokenTree::Punct(p)) => p.as_char() == ':',
+                    _ => false,
+                };
                 match (tokens.get(i + 1), tokens.get(i + 2)) {
                     (Some(TokenTree::Punct(dot)), Some(TokenTree::Ident(field)))
-                        if dot.as_char() == '.' =>
+                        if dot.as_char() == '.' && !call =>
                     {
                         uses.fields.push(field.clone());
                         i += 2;

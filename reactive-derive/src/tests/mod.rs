@@ -190,3 +190,17 @@ fn a_crate_path_is_used_for_every_runtime_item() {
     assert!(out.contains("app :: rt :: Field"), "{out}");
     assert!(!out.contains("__reactive_runtime"), "{out}");
 }
+
+#[test]
+fn a_method_call_on_self_inside_a_macro_hides_dependencies() {
+    let errors = errors_of(
+        r#"struct S { a: u64,
+            #[reactive(computed = format!("{}", self.helper()))] label: String,
+            #[reactive(computed = format!("{} {:?}", self.a, vec![self.a]))] ok: String }"#,
+    );
+    assert_eq!(errors.len(), 1, "{errors:#?}");
+    assert!(
+        errors[0].contains("hides the computed field's dependencies"),
+        "{errors:#?}"
+    );
+}
