@@ -82,26 +82,48 @@ pub(crate) fn has_queued(model: usize) -> bool {
     QUEUED.get() != 0 && QUEUE.with(|q| q.borrow().iter().any(|(m, _)| *m == model))
 }
 
-/// Runs `first` as the outermost delivery of this thread, then every job queued meanwhile.
-#[inline]
-pub(crate) fn outermost(first: impl FnOnce()) {
-    struct Reset;
-    impl Drop for Reset {
-        #[inline]
-        fn drop(&mut self) {
-            // The queue is empty here unless the runtime itself panicked (listener panics are
-            // caught); then queued jobs are dropped with their claims.
-            if QUEUED.get() != 0 {
-                QUEUE.with(|q| q.borrow_mut().clear());
-                QUEUED.set(0);
-            }
-            CHAIN.set(0);
-            ACTIVE.set(false);
-        }
+/// The outermost delivery of this thread: while it lives, writes from listeners are counted
+/// and deliveries claimed on this thread are queued behind it.
+pub(crate) struct Outermost(());
+
+impl Outermost {
+    /// Starts delivering `model` (this thread is not delivering anything).
+    #[inline(always)]
+    pub(crate) fn enter(model: usize) -> Outermost {
+        ACTIVE.set(true);
+        DELIVERING.set(model);
+        Outermost(())
     }
-    ACTIVE.set(true);
-    let _reset = Reset;
-    first();
+
+    /// Runs the deliveries queued meanwhile, then ends.
+    #[inline(always)]
+    pub(crate) fn finish(self) {
+        DELIVERING.set(0);
+        if QUEUED.get() != 0 {
+            run_queued();
+        }
+        CHAIN.set(0);
+        ACTIVE.set(false);
+        std::mem::forget(self);
+    }
+}
+
+impl Drop for Outermost {
+    /// Only reached on unwind (a panic in the runtime itself: listener panics are caught).
+    fn drop(&mut self) {
+        if QUEUED.get() != 0 {
+            QUEUE.with(|q| q.borrow_mut().clear());
+            QUEUED.set(0);
+        }
+        DELIVERING.set(0);
+        CHAIN.set(0);
+        ACTIVE.set(false);
+    }
+}
+
+#[cold]
+#[inline(never)]
+fn run_queued() {
     while QUEUED.get() != 0 {
         let job = QUEUE.with(|q| q.borrow_mut().pop_front());
         QUEUED.set(QUEUED.get() - 1);

@@ -2,7 +2,7 @@
 
 use std::sync::{Arc, Weak};
 
-use crate::event::hub::Entry;
+use crate::event::table::Entry;
 
 /// Implemented by a model's shared state: removes one listener.
 pub(crate) trait Unsubscribe: Send + Sync {

@@ -382,7 +382,7 @@ impl<T: Reactive> Model<T> {
     where
         T: ReactiveJson,
     {
-        let receiver = self.shared().hub.stream(T::__change_json, capacity);
+        let receiver = self.shared().hub.open_stream(T::__change_json, capacity);
         ChangeStream::new(receiver, self.raw().owner())
     }
 

@@ -9,10 +9,12 @@ use std::sync::Arc;
 use parking_lot::{RwLock, RwLockUpgradableReadGuard};
 
 use crate::error::Error;
+use crate::event::delivery::{Committed, FieldPending, Notice};
 use crate::event::erased::{Erased, ErasedChange};
-use crate::event::hub::{Committed, Entry, EntryKind, FieldPending, Hub, Notice, Target};
+use crate::event::hub::Hub;
 use crate::event::local::{self, BatchFrame};
 use crate::event::subscription::{Subscription, Unsubscribe};
+use crate::event::table::{Entry, EntryKind, JsonConv, Target};
 use crate::event::types::{Change, Event};
 use crate::model::key::{Key, WritableKey};
 use crate::model::meta::Reactive;
@@ -124,11 +126,7 @@ impl<T: Reactive> RawModel<T> {
         }
         let index = key.index();
         if T::FIELDS.get(index).is_some_and(|f| f.has_dependents()) {
-            // Dependents are recomputed on the batch path.
-            return self.transact(move |t| {
-                *key.get_mut(t) = value;
-                Ok::<(), Error>(())
-            });
+            return self.set_with_dependents(key, value);
         }
         let mut state = self.0.state.write();
         let slot = key.get_mut(&mut state);
@@ -150,6 +148,47 @@ impl<T: Reactive> RawModel<T> {
             previous,
         };
         hub.commit(self, state, FieldPending { index, change });
+        Ok(())
+    }
+
+    /// Sets a field some computed fields depend on: the new state (field written, dependents
+    /// recomputed) is built on a copy, so a panicking compute function changes nothing.
+    fn set_with_dependents<K: WritableKey<T>>(&self, key: K, value: K::Value) -> Result<(), Error> {
+        let mut state = self.0.state.write();
+        if *key.get(&state) == value {
+            return Ok(());
+        }
+        if !local::count_write() {
+            drop(state);
+            return Err(feedback_error::<T>(key.name()));
+        }
+        let mut next = (*state).clone();
+        *key.get_mut(&mut next) = value;
+        let mut changed = crate::FieldSet::EMPTY;
+        changed.insert(key.index());
+        next.__recompute(&state, &mut changed);
+        let hub = &self.0.hub;
+        if !hub.has_listeners() {
+            *state = next;
+        } else if !hub.needs_values() {
+            *state = next;
+            let events = Vec::new();
+            hub.commit(self, state, Notice { changed, events });
+        } else {
+            let new = next.clone();
+            let old = std::mem::replace(&mut *state, next);
+            let events = Vec::new();
+            hub.commit(
+                self,
+                state,
+                Committed {
+                    old,
+                    new,
+                    changed,
+                    events,
+                },
+            );
+        }
         Ok(())
     }
 
@@ -300,7 +339,7 @@ impl<T: Reactive> RawModel<T> {
         &self,
         name: &str,
         priority: i32,
-        conv: Option<crate::event::hub::JsonConv>,
+        conv: Option<JsonConv>,
         f: impl Fn(&Event) + Send + Sync + 'static,
     ) -> Subscription {
         let target = match T::FIELDS.iter().position(|info| info.event() == name) {

@@ -1,0 +1,109 @@
+//! What a commit hands to the hub: a batch to deliver, borrowed (delivered at once from the
+//! committing frame) or owned (queued behind a delivery in progress).
+
+use crate::event::erased::{ErasedChange, OwnedChange};
+use crate::event::types::{Change, Event};
+use crate::model::field_set::FieldSet;
+
+/// A batch to deliver, owned.
+pub(crate) enum Delivery<T> {
+    Field {
+        index: usize,
+        change: Box<dyn OwnedChange>,
+    },
+    Batch(Box<Committed<T>>),
+    Notice(Notice),
+}
+
+/// A batch to deliver, borrowed.
+pub(crate) enum DeliveryRef<'a, T> {
+    Field {
+        index: usize,
+        change: ErasedChange<'a>,
+    },
+    Batch(&'a Committed<T>),
+    Notice {
+        changed: FieldSet,
+        events: &'a [Event],
+    },
+}
+
+impl<T> Delivery<T> {
+    pub(crate) fn as_ref(&self) -> DeliveryRef<'_, T> {
+        match self {
+            Delivery::Field { index, change } => DeliveryRef::Field {
+                index: *index,
+                change: change.erased(),
+            },
+            Delivery::Batch(c) => DeliveryRef::Batch(c),
+            Delivery::Notice(n) => DeliveryRef::Notice {
+                changed: n.changed,
+                events: &n.events,
+            },
+        }
+    }
+}
+
+/// A committed multi-field batch: the state before and after, what changed, and the custom
+/// events raised in it.
+pub(crate) struct Committed<T> {
+    pub(crate) old: T,
+    pub(crate) new: T,
+    pub(crate) changed: FieldSet,
+    pub(crate) events: Vec<Event>,
+}
+
+/// A batch delivered without field values: only `change` listeners (and custom-event
+/// listeners) receive it, or it carries custom events alone.
+pub(crate) struct Notice {
+    pub(crate) changed: FieldSet,
+    pub(crate) events: Vec<Event>,
+}
+
+/// Something a commit hands to the hub.
+pub(crate) trait Pending<T>: Sized {
+    fn as_ref(&self) -> DeliveryRef<'_, T>;
+    fn into_owned(self) -> Delivery<T>;
+}
+
+/// A single-field change.
+pub(crate) struct FieldPending<V> {
+    pub(crate) index: usize,
+    pub(crate) change: Change<V>,
+}
+
+impl<T, V: Send + 'static> Pending<T> for FieldPending<V> {
+    fn as_ref(&self) -> DeliveryRef<'_, T> {
+        DeliveryRef::Field {
+            index: self.index,
+            change: ErasedChange::new(&self.change),
+        }
+    }
+    fn into_owned(self) -> Delivery<T> {
+        Delivery::Field {
+            index: self.index,
+            change: Box::new(self.change),
+        }
+    }
+}
+
+impl<T> Pending<T> for Committed<T> {
+    fn as_ref(&self) -> DeliveryRef<'_, T> {
+        DeliveryRef::Batch(self)
+    }
+    fn into_owned(self) -> Delivery<T> {
+        Delivery::Batch(Box::new(self))
+    }
+}
+
+impl<T> Pending<T> for Notice {
+    fn as_ref(&self) -> DeliveryRef<'_, T> {
+        DeliveryRef::Notice {
+            changed: self.changed,
+            events: &self.events,
+        }
+    }
+    fn into_owned(self) -> Delivery<T> {
+        Delivery::Notice(self)
+    }
+}
