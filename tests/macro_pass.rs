@@ -421,3 +421,40 @@ fn computed_fields_over_computed_fields_follow_dependency_order() -> Result<(), 
     assert_eq!(invoice.get(Invoice::GROSS), 220);
     Ok(())
 }
+
+// ---------------------------------------------------------------------------------------------
+// `Self` in a field's type means the struct, also in the generated handles.
+
+pub trait Keyed {
+    type Id: Clone + PartialEq + Send + Sync + Debug + Default + 'static;
+}
+
+#[derive(Reactive, Clone, Debug, PartialEq, Default)]
+pub struct Category {
+    pub id: <Self as Keyed>::Id,
+    pub children: Vec<Self>,
+    pub parent: Option<Box<Self>>,
+}
+
+impl Keyed for Category {
+    type Id = u32;
+}
+
+#[test]
+fn self_in_a_field_type_is_the_struct() -> Result<(), Error> {
+    let root = Model::new(Category::default());
+    let seen = Seen::default();
+    let log = seen.clone();
+    root.on_children(move |c: &Change<Vec<Category>>| {
+        log.push(format!("{} children", c.value.len()))
+    })
+    .detach();
+    root.set_children(vec![Category::default(), Category::default()])?;
+    root.set_id(7)?;
+    assert_eq!(root.id(), 7);
+    assert_eq!(root.get(Category::CHILDREN).len(), 2);
+    root.batch(|b| b.set_parent(Box::new(Category::default())))?;
+    assert!(root.parent().is_some());
+    assert_eq!(seen.take(), ["2 children"]);
+    Ok(())
+}

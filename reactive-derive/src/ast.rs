@@ -1,7 +1,8 @@
 //! The derive input as the macro sees it: a named-field struct, its fields and attributes.
 
 use proc_macro2::Span;
-use syn::{Data, DeriveInput, Fields, Generics, Ident, Type, Visibility};
+use syn::visit_mut::VisitMut;
+use syn::{Data, DeriveInput, Fields, Generics, Ident, Type, TypePath, Visibility};
 
 use crate::attr::{self, Computed, Container, FieldAttrs};
 use crate::ctxt::Ctxt;
@@ -19,7 +20,9 @@ pub(crate) struct Input<'a> {
 pub(crate) struct Field<'a> {
     pub(crate) member: &'a Ident,
     pub(crate) vis: &'a Visibility,
-    pub(crate) ty: &'a Type,
+    /// The field's type, with `Self` spelled out as the struct's type: the same tokens mean
+    /// the same type in the generated handles, where `Self` is the handle.
+    pub(crate) ty: Type,
     /// The name in events, reports and queries, and the stem of the generated items.
     pub(crate) name: String,
     /// Where the name comes from: the `rename` literal or the field's identifier.
@@ -106,7 +109,7 @@ pub(crate) fn parse<'a>(cx: &mut Ctxt, input: &'a DeriveInput) -> Option<Input<'
         fields.push(Field {
             member,
             vis: &field.vis,
-            ty: &field.ty,
+            ty: replace_self(&field.ty, &input.ident, &input.generics),
             name,
             name_span,
             attrs,
@@ -131,4 +134,36 @@ pub(crate) fn parse<'a>(cx: &mut Ctxt, input: &'a DeriveInput) -> Option<Input<'
 pub(crate) fn unraw(ident: &Ident) -> String {
     let s = ident.to_string();
     s.strip_prefix("r#").map(str::to_string).unwrap_or(s)
+}
+
+/// `ty` with every `Self` replaced by `Name<G>` (and `Self::Assoc` by `<Name<G>>::Assoc`),
+/// keeping the span of the `Self` token.
+fn replace_self(ty: &Type, name: &Ident, generics: &Generics) -> Type {
+    struct ReplaceSelf<'a> {
+        name: &'a Ident,
+        generics: &'a Generics,
+    }
+
+    impl VisitMut for ReplaceSelf<'_> {
+        fn visit_type_mut(&mut self, ty: &mut Type) {
+            if let Type::Path(TypePath { qself: None, path }) = ty {
+                if let Some(first) = path.segments.first().filter(|s| s.ident == "Self") {
+                    let span = first.ident.span();
+                    let (_, args, _) = self.generics.split_for_impl();
+                    let name = Ident::new(&self.name.to_string(), span);
+                    let rest: Vec<_> = path.segments.iter().skip(1).cloned().collect();
+                    *ty = if rest.is_empty() {
+                        syn::parse_quote_spanned!(span=> #name #args)
+                    } else {
+                        syn::parse_quote_spanned!(span=> <#name #args>::#(#rest)::*)
+                    };
+                }
+            }
+            syn::visit_mut::visit_type_mut(self, ty);
+        }
+    }
+
+    let mut ty = ty.clone();
+    ReplaceSelf { name, generics }.visit_type_mut(&mut ty);
+    ty
 }

@@ -59,7 +59,7 @@ pub(crate) fn expand(ctx: &Ctx<'_>) -> TokenStream {
 
 fn method_pair(ctx: &Ctx<'_>, field: &Field<'_>) -> TokenStream {
     let krate = &ctx.krate;
-    let ty = field.ty;
+    let ty = &field.ty;
     let vis = field.vis;
     let name = &field.name;
     let key = ctx.key_path(field);

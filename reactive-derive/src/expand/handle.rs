@@ -31,7 +31,7 @@ pub(crate) fn computed_setter(
     receiver: TokenStream,
 ) -> TokenStream {
     let self_ty = &ctx.self_ty;
-    let ty = field.ty;
+    let ty = &field.ty;
     let vis = field.vis;
     let setter = prefixed("set_", field);
     let key = ctx.key_path(field);
@@ -99,7 +99,7 @@ pub(crate) fn expand(ctx: &Ctx<'_>) -> TokenStream {
 
 fn method_set(ctx: &Ctx<'_>, field: &Field<'_>) -> TokenStream {
     let krate = &ctx.krate;
-    let ty = field.ty;
+    let ty = &field.ty;
     let vis = field.vis;
     let name = &field.name;
     let key = ctx.key_path(field);

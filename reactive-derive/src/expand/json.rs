@@ -22,7 +22,7 @@ pub(crate) fn expand(ctx: &Ctx<'_>) -> TokenStream {
         }
     }
     let arms = ctx.table_fields().map(|(index, field)| {
-        let ty = field.ty;
+        let ty = &field.ty;
         let index = Literal::usize_unsuffixed(index);
         quote!(#index => #krate::__private::change_json::<#ty>(change),)
     });

@@ -40,7 +40,7 @@ pub(crate) fn expand(ctx: &Ctx<'_>) -> TokenStream {
     let consts = ctx.item_fields().map(|(index, field)| {
         let key = key_ident(field);
         let member = field.member;
-        let ty = field.ty;
+        let ty = &field.ty;
         let vis = field.vis;
         let name = &field.name;
         let index = Literal::usize_unsuffixed(index);

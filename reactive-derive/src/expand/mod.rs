@@ -125,7 +125,7 @@ impl Ctx<'_> {
     pub(crate) fn distinct_field_types(&self) -> Vec<&syn::Type> {
         let mut seen = BTreeSet::new();
         self.table_fields()
-            .map(|(_, f)| f.ty)
+            .map(|(_, f)| &f.ty)
             .filter(|ty| seen.insert(quote!(#ty).to_string()))
             .collect()
     }

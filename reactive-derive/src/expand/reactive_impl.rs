@@ -32,10 +32,17 @@ pub(crate) fn expand(ctx: &Ctx<'_>) -> TokenStream {
         .unwrap_or_else(|| syn::parse_quote!(where));
     if !ctx.fallback {
         for ty in ctx.distinct_field_types() {
+            // `where <X>::Y: ..` would read as generic parameters: parenthesize it.
+            let bounded_ty = match ty {
+                syn::Type::Path(p) if p.qself.as_ref().is_some_and(|q| q.position == 0) => {
+                    quote_spanned!(ty.span()=> (#ty))
+                }
+                _ => quote!(#ty),
+            };
             bounded
                 .predicates
                 .push(syn::parse_quote_spanned! {ty.span()=>
-                    #ty: ::core::cmp::PartialEq
+                    #bounded_ty: ::core::cmp::PartialEq
                         + ::core::clone::Clone
                         + ::core::marker::Send
                         + ::core::marker::Sync
@@ -65,7 +72,7 @@ pub(crate) fn expand(ctx: &Ctx<'_>) -> TokenStream {
         let name = &field.name;
         let event = format!("{name}.changed");
         let member = field.member;
-        let ty = field.ty;
+        let ty = &field.ty;
         let kind = if field.is_computed() {
             quote!(#krate::FieldKind::Computed)
         } else {
@@ -172,7 +179,7 @@ fn body_recompute(ctx: &Ctx<'_>) -> TokenStream {
             .map(|&d| Literal::usize_unsuffixed(d));
         let index = Literal::usize_unsuffixed(index);
         let member = field.member;
-        let ty = field.ty;
+        let ty = &field.ty;
         let call = compute_call(field);
         Some(quote! {
             {
@@ -232,7 +239,7 @@ fn computed_helpers(ctx: &Ctx<'_>) -> TokenStream {
         .filter_map(|field| match field.computed() {
             Some(Computed::Inline(expr)) => {
                 let helper = helper_ident(field);
-                let ty = field.ty;
+                let ty = &field.ty;
                 let body = quote_spanned!(expr.span()=> #expr);
                 Some(quote! {
                     #[doc(hidden)]

@@ -167,6 +167,9 @@ fn field(name: &'static str) -> impl Strategy<Value = String> {
         "&'a str",
         "[u8; N]",
         "f64",
+        "Vec<Self>",
+        "<Self as K>::Id",
+        "Self::Assoc",
     ]);
     let vis = prop::sample::select(vec!["", "pub ", "pub(crate) "]);
     (attrs(), vis, ty).prop_map(move |(a, v, t)| format!("{a}\n{v}{name}: {t},"))
@@ -185,6 +188,7 @@ fn input() -> impl Strategy<Value = String> {
         "<const N: usize>",
         "<'a, T>",
         "<T> where T: Send",
+        "<T = u64>",
     ]);
     let kind = prop::sample::select(vec![0u8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 2, 3, 4]);
     (container_attrs(), generics, fields(), kind).prop_map(|(attrs, generics, fields, kind)| {
