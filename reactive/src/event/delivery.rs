@@ -1,6 +1,9 @@
 //! What a commit hands to the hub: a batch to deliver, borrowed (delivered at once from the
 //! committing frame) or owned (queued behind a delivery in progress).
 
+use std::mem::ManuallyDrop;
+use std::ops::Deref;
+
 use crate::event::erased::{ErasedChange, OwnedChange};
 use crate::event::types::{Change, Event};
 use crate::model::field_set::FieldSet;
@@ -50,14 +53,46 @@ pub(crate) struct Committed<T> {
     pub(crate) old: T,
     pub(crate) new: T,
     pub(crate) changed: FieldSet,
-    pub(crate) events: Vec<Event>,
+    pub(crate) events: EventList,
 }
 
 /// A batch delivered without field values: only `change` listeners (and custom-event
 /// listeners) receive it, or it carries custom events alone.
 pub(crate) struct Notice {
     pub(crate) changed: FieldSet,
-    pub(crate) events: Vec<Event>,
+    pub(crate) events: EventList,
+}
+
+/// The custom events of a batch. Almost always empty, so dropping one is a capacity check
+/// inline rather than a call into `Vec`'s drop glue on every commit.
+pub(crate) struct EventList(ManuallyDrop<Vec<Event>>);
+
+impl EventList {
+    pub(crate) fn new(events: Vec<Event>) -> Self {
+        EventList(ManuallyDrop::new(events))
+    }
+
+    pub(crate) const fn empty() -> Self {
+        EventList(ManuallyDrop::new(Vec::new()))
+    }
+}
+
+impl Deref for EventList {
+    type Target = [Event];
+    #[inline(always)]
+    fn deref(&self) -> &[Event] {
+        &self.0
+    }
+}
+
+impl Drop for EventList {
+    #[inline(always)]
+    fn drop(&mut self) {
+        if self.0.capacity() != 0 {
+            // SAFETY: dropped once, here; the field is never used afterwards.
+            unsafe { ManuallyDrop::drop(&mut self.0) }
+        }
+    }
 }
 
 /// Something a commit hands to the hub.

@@ -330,7 +330,7 @@ impl<T: Reactive> Hub<T> {
         if !batch.changed.is_empty() {
             self.emit_change(model, table, stream, batch.changed);
         }
-        for event in &batch.events {
+        for event in batch.events.iter() {
             self.emit_named(table, stream, event);
         }
     }
@@ -380,6 +380,14 @@ impl<T: Reactive> Hub<T> {
         changed: FieldSet,
     ) {
         let changes = Changes::new(changed, T::FIELD_NAMES);
+        if stream.is_none() && !table.change.has_json() {
+            let handle = model.borrowed_model();
+            let handle: &Model<T> = &handle;
+            table
+                .change
+                .call_change_typed(T::TYPE_NAME, Erased::new(handle), &changes);
+            return;
+        }
         let mut json = None;
         if !table.change.is_empty() {
             let handle = model.borrowed_model();

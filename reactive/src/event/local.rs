@@ -45,7 +45,7 @@ thread_local! {
 /// Whether this thread is delivering events.
 #[inline]
 pub(crate) fn is_active() -> bool {
-    ACTIVE.get()
+    ACTIVE.with(Cell::get)
 }
 
 /// Counts a write made while delivering; returns `false` once the chain crosses the bound.
@@ -54,32 +54,32 @@ pub(crate) fn count_write() -> bool {
     if !is_active() {
         return true;
     }
-    let n = CHAIN.get() + 1;
-    CHAIN.set(n);
+    let n = CHAIN.with(Cell::get) + 1;
+    CHAIN.with(|c| c.set(n));
     n <= FEEDBACK_LIMIT
 }
 
 /// The model this thread is calling listeners of, as an address (0 when none).
 #[inline]
 pub(crate) fn delivering() -> usize {
-    DELIVERING.get()
+    DELIVERING.with(Cell::get)
 }
 
 /// Sets the model whose listeners are being called; returns the previous one.
 #[inline]
 pub(crate) fn set_delivering(model: usize) -> usize {
-    DELIVERING.replace(model)
+    DELIVERING.with(|c| c.replace(model))
 }
 
 /// Queues a delivery job to run after the current one on this thread (only while active).
 pub(crate) fn queue(model: usize, job: Job) {
     QUEUE.with(|q| q.borrow_mut().push_back((model, job)));
-    QUEUED.set(QUEUED.get() + 1);
+    QUEUED.with(|c| c.set(QUEUED.with(Cell::get) + 1));
 }
 
 /// Whether this thread holds a queued (not yet started) delivery of `model`.
 pub(crate) fn has_queued(model: usize) -> bool {
-    QUEUED.get() != 0 && QUEUE.with(|q| q.borrow().iter().any(|(m, _)| *m == model))
+    QUEUED.with(Cell::get) != 0 && QUEUE.with(|q| q.borrow().iter().any(|(m, _)| *m == model))
 }
 
 /// The outermost delivery of this thread: while it lives, writes from listeners are counted
@@ -90,20 +90,20 @@ impl Outermost {
     /// Starts delivering `model` (this thread is not delivering anything).
     #[inline(always)]
     pub(crate) fn enter(model: usize) -> Outermost {
-        ACTIVE.set(true);
-        DELIVERING.set(model);
+        ACTIVE.with(|c| c.set(true));
+        DELIVERING.with(|c| c.set(model));
         Outermost(())
     }
 
     /// Runs the deliveries queued meanwhile, then ends.
     #[inline(always)]
     pub(crate) fn finish(self) {
-        DELIVERING.set(0);
-        if QUEUED.get() != 0 {
+        DELIVERING.with(|c| c.set(0));
+        if QUEUED.with(Cell::get) != 0 {
             run_queued();
         }
-        CHAIN.set(0);
-        ACTIVE.set(false);
+        CHAIN.with(|c| c.set(0));
+        ACTIVE.with(|c| c.set(false));
         std::mem::forget(self);
     }
 }
@@ -111,22 +111,22 @@ impl Outermost {
 impl Drop for Outermost {
     /// Only reached on unwind (a panic in the runtime itself: listener panics are caught).
     fn drop(&mut self) {
-        if QUEUED.get() != 0 {
+        if QUEUED.with(Cell::get) != 0 {
             QUEUE.with(|q| q.borrow_mut().clear());
-            QUEUED.set(0);
+            QUEUED.with(|c| c.set(0));
         }
-        DELIVERING.set(0);
-        CHAIN.set(0);
-        ACTIVE.set(false);
+        DELIVERING.with(|c| c.set(0));
+        CHAIN.with(|c| c.set(0));
+        ACTIVE.with(|c| c.set(false));
     }
 }
 
 #[cold]
 #[inline(never)]
 fn run_queued() {
-    while QUEUED.get() != 0 {
+    while QUEUED.with(Cell::get) != 0 {
         let job = QUEUE.with(|q| q.borrow_mut().pop_front());
-        QUEUED.set(QUEUED.get() - 1);
+        QUEUED.with(|c| c.set(QUEUED.with(Cell::get) - 1));
         if let Some((_, job)) = job {
             job();
         }
@@ -136,10 +136,13 @@ fn run_queued() {
 /// Whether this thread is inside a batch closure of the model at `model`.
 #[inline]
 pub(crate) fn is_batching(model: usize) -> bool {
-    match BATCH_DEPTH.get() {
+    match BATCH_DEPTH.with(Cell::get) {
         0 => false,
-        1 => BATCH_INNERMOST.get() == model,
-        _ => BATCH_INNERMOST.get() == model || BATCH_OUTER.with(|b| b.borrow().contains(&model)),
+        1 => BATCH_INNERMOST.with(Cell::get) == model,
+        _ => {
+            BATCH_INNERMOST.with(Cell::get) == model
+                || BATCH_OUTER.with(|b| b.borrow().contains(&model))
+        }
     }
 }
 
@@ -152,23 +155,23 @@ pub(crate) struct BatchFrame {
 impl BatchFrame {
     #[inline]
     pub(crate) fn enter(model: usize) -> BatchFrame {
-        let depth = BATCH_DEPTH.get();
+        let depth = BATCH_DEPTH.with(Cell::get);
         if depth != 0 {
-            let outer = BATCH_INNERMOST.get();
+            let outer = BATCH_INNERMOST.with(Cell::get);
             BATCH_OUTER.with(|b| b.borrow_mut().push(outer));
         }
-        BATCH_INNERMOST.set(model);
-        BATCH_DEPTH.set(depth + 1);
+        BATCH_INNERMOST.with(|c| c.set(model));
+        BATCH_DEPTH.with(|c| c.set(depth + 1));
         BatchFrame {
             model,
-            events_before: BATCH_EVENT_COUNT.get(),
+            events_before: BATCH_EVENT_COUNT.with(Cell::get),
         }
     }
 
     /// Leaves the frame and returns the custom events raised in it.
     #[inline]
     pub(crate) fn finish(self) -> Vec<Event> {
-        let events = if BATCH_EVENT_COUNT.get() > self.events_before {
+        let events = if BATCH_EVENT_COUNT.with(Cell::get) > self.events_before {
             BATCH_EVENTS.with(|e| {
                 let mut all = e.borrow_mut();
                 let at = self.events_before.min(all.len());
@@ -183,7 +186,7 @@ impl BatchFrame {
                         all.push((model, event));
                     }
                 }
-                BATCH_EVENT_COUNT.set(all.len());
+                BATCH_EVENT_COUNT.with(|c| c.set(all.len()));
                 mine
             })
         } else {
@@ -198,16 +201,16 @@ impl Drop for BatchFrame {
     #[inline]
     fn drop(&mut self) {
         // Frames close in reverse order of opening (they live on the stack).
-        let depth = BATCH_DEPTH.get().saturating_sub(1);
+        let depth = BATCH_DEPTH.with(Cell::get).saturating_sub(1);
         let outer = if depth == 0 {
             0
         } else {
             BATCH_OUTER.with(|b| b.borrow_mut().pop()).unwrap_or(0)
         };
-        BATCH_INNERMOST.set(outer);
-        BATCH_DEPTH.set(depth);
+        BATCH_INNERMOST.with(|c| c.set(outer));
+        BATCH_DEPTH.with(|c| c.set(depth));
         // A frame left without `finish` (an error or a panic) drops its events.
-        if BATCH_EVENT_COUNT.get() > self.events_before {
+        if BATCH_EVENT_COUNT.with(Cell::get) > self.events_before {
             truncate_events(self.events_before);
         }
     }
@@ -217,7 +220,7 @@ fn truncate_events(len: usize) {
     BATCH_EVENTS.with(|e| {
         let mut all = e.borrow_mut();
         all.truncate(len);
-        BATCH_EVENT_COUNT.set(all.len());
+        BATCH_EVENT_COUNT.with(|c| c.set(all.len()));
     });
 }
 
@@ -230,19 +233,19 @@ pub(crate) fn push_batch_event(model: usize, event: Event) -> Option<Event> {
     BATCH_EVENTS.with(|e| {
         let mut all = e.borrow_mut();
         all.push((model, event));
-        BATCH_EVENT_COUNT.set(all.len());
+        BATCH_EVENT_COUNT.with(|c| c.set(all.len()));
     });
     None
 }
 
 /// The number of custom events raised so far in open batches (for nested-batch rollback).
 pub(crate) fn batch_event_count() -> usize {
-    BATCH_EVENT_COUNT.get()
+    BATCH_EVENT_COUNT.with(Cell::get)
 }
 
 /// Drops the custom events raised after `len` (a nested batch failed).
 pub(crate) fn truncate_batch_events(len: usize) {
-    if BATCH_EVENT_COUNT.get() > len {
+    if BATCH_EVENT_COUNT.with(Cell::get) > len {
         truncate_events(len);
     }
 }

@@ -130,6 +130,21 @@ impl List {
         json
     }
 
+    /// Calls `change` listeners of a list without string-keyed ones.
+    #[inline(always)]
+    pub(crate) fn call_change_typed(
+        &self,
+        model: &'static str,
+        handle: Erased<'_>,
+        changes: &Changes,
+    ) {
+        each_guarded(&self.entries, model, "change", |entry| {
+            if let EntryKind::Change(f) = &entry.kind {
+                f(handle, changes)
+            }
+        });
+    }
+
     /// Calls `change` listeners; returns the JSON event if one was built.
     #[inline(never)]
     pub(crate) fn call_change(

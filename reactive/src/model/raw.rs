@@ -9,7 +9,7 @@ use std::sync::Arc;
 use parking_lot::{RwLock, RwLockUpgradableReadGuard};
 
 use crate::error::Error;
-use crate::event::delivery::{Committed, FieldPending, Notice};
+use crate::event::delivery::{Committed, EventList, FieldPending, Notice};
 use crate::event::erased::{Erased, ErasedChange};
 use crate::event::hub::Hub;
 use crate::event::local::{self, BatchFrame};
@@ -172,12 +172,12 @@ impl<T: Reactive> RawModel<T> {
             *state = next;
         } else if !hub.needs_values() {
             *state = next;
-            let events = Vec::new();
+            let events = EventList::empty();
             hub.commit(self, state, Notice { changed, events });
         } else {
             let new = next.clone();
             let old = std::mem::replace(&mut *state, next);
-            let events = Vec::new();
+            let events = EventList::empty();
             hub.commit(
                 self,
                 state,
@@ -208,7 +208,7 @@ impl<T: Reactive> RawModel<T> {
         let mut working = (*base).clone();
         let frame = BatchFrame::enter(addr);
         let outcome = catch_unwind(AssertUnwindSafe(|| f(&mut working)));
-        let events = frame.finish();
+        let events = EventList::new(frame.finish());
         let value = match outcome {
             Ok(Ok(value)) => value,
             Ok(Err(err)) => {
@@ -282,7 +282,7 @@ impl<T: Reactive> RawModel<T> {
             state,
             Notice {
                 changed: crate::FieldSet::EMPTY,
-                events: vec![event],
+                events: EventList::new(vec![event]),
             },
         );
     }
