@@ -458,3 +458,33 @@ fn self_in_a_field_type_is_the_struct() -> Result<(), Error> {
     assert_eq!(seen.take(), ["2 children"]);
     Ok(())
 }
+
+// ---------------------------------------------------------------------------------------------
+// Unusual but valid structs: no fields, a raw and lowercase name.
+
+#[derive(Reactive, Clone, Debug, Default)]
+pub struct Heartbeat {}
+
+#[allow(non_camel_case_types)]
+#[derive(Reactive, Clone, Debug, Default)]
+pub struct r#struct {
+    pub r#fn: u8,
+}
+
+#[test]
+fn a_struct_without_fields_or_with_a_raw_name_is_a_live_model() -> Result<(), Error> {
+    let beat = Model::new(Heartbeat {});
+    let seen = Seen::default();
+    let log = seen.clone();
+    beat.on_event("beat", move |e: &Event| log.push(e.name().to_string()))
+        .detach();
+    beat.trigger("beat", serde_json::json!(null));
+    assert_eq!(seen.take(), ["beat"]);
+    assert!(Heartbeat::FIELD_NAMES.is_empty());
+
+    let item = Model::new(r#struct::default());
+    item.set_fn(3)?;
+    assert_eq!(item.r#fn(), 3);
+    assert_eq!(<r#struct as Reactive>::TYPE_NAME, "struct");
+    Ok(())
+}

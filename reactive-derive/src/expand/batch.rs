@@ -22,6 +22,7 @@ pub(crate) fn expand(ctx: &Ctx<'_>) -> TokenStream {
     with_lifetime.params.insert(0, syn::parse_quote!('batch));
     let (impl_generics_a, ty_generics_a, _) = with_lifetime.split_for_impl();
     let full_name = ctx.type_display();
+    let style = ctx.type_style_allow();
     let struct_doc = format!(
         " The handle `Batch<'_, {full_name}>` derefs to: per field, a getter and `set_<field>` \
          on the open batch (reads see the batch's own writes)."
@@ -30,6 +31,7 @@ pub(crate) fn expand(ctx: &Ctx<'_>) -> TokenStream {
     let methods = ctx.item_fields().map(|(_, field)| method_pair(ctx, field));
     quote! {
         #[doc = #struct_doc]
+        #style
         #vis struct #batch <'batch, #params> #struct_where {
             __raw: #krate::__private::RawBatch<'batch, #self_ty>,
         }

@@ -65,6 +65,7 @@ pub(crate) fn expand(ctx: &Ctx<'_>) -> TokenStream {
     let bounded = ctx.model_where();
     let reactive = ctx.reactive_where();
     let type_name = ctx.input.ident.to_string();
+    let style = ctx.type_style_allow();
     let full_name = ctx.type_display();
     let struct_doc = format!(
         " The live-model handle of [`{type_name}`]: `Model<{full_name}>` derefs to it. Per \
@@ -74,6 +75,7 @@ pub(crate) fn expand(ctx: &Ctx<'_>) -> TokenStream {
     let methods = ctx.item_fields().map(|(_, field)| method_set(ctx, field));
     quote! {
         #[doc = #struct_doc]
+        #style
         #vis struct #handle <#params> #struct_where {
             __raw: #krate::__private::RawModel<#self_ty>,
         }

@@ -138,6 +138,18 @@ impl Ctx<'_> {
             .replace(" ,", ",")
     }
 
+    /// `#[allow(non_camel_case_types)]` for the handle types of a struct whose own name is not
+    /// camel case (the user allowed it there; `userHandle` inherits the name, not the allow).
+    pub(crate) fn type_style_allow(&self) -> TokenStream {
+        let name = ast::unraw(self.input.ident);
+        let camel = name.starts_with(|c: char| c.is_uppercase()) && !name.contains('_');
+        if camel {
+            TokenStream::new()
+        } else {
+            quote!(#[allow(non_camel_case_types)])
+        }
+    }
+
     /// Whether the struct has lifetime parameters (an error: the model owns its data).
     fn has_lifetimes(&self) -> bool {
         self.generics()

@@ -56,7 +56,7 @@ pub(crate) fn expand(ctx: &Ctx<'_>) -> TokenStream {
         }
     }
 
-    let type_name = ctx.input.ident.to_string();
+    let type_name = unraw(ctx.input.ident);
     let names = ctx
         .table_fields()
         .map(|(_, f)| f.name.as_str())
