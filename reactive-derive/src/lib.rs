@@ -1,9 +1,10 @@
 //! The derive macro of [`reactive`](https://docs.rs/reactive): `#[derive(Reactive)]`.
 //!
-//! Pipeline, after serde_derive: [`ast`] reads the input and its attributes ([`attr`]),
-//! [`check`] runs the cross-field checks, [`expand`] generates; every error is collected in a
-//! [`ctxt::Ctxt`] and reported in one compile, with a fallback expansion so that uses of the
-//! generated API do not cascade into more errors. No input makes the macro panic.
+//! Pipeline, after serde_derive: `ast` reads the input and its attributes (`attr`), `check`
+//! runs the cross-field checks, `expand` generates; every error is collected in a
+//! `ctxt::Ctxt` and reported in one compile, with a fallback expansion so that uses of the
+//! generated API do not cascade into more errors. No input makes the macro panic (a proptest
+//! in `tests/random.rs` feeds it random attribute tokens).
 #![deny(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -25,11 +26,22 @@ use proc_macro::TokenStream;
 
 /// Makes a plain struct with named fields reactive: typed field keys (`User::NAME`), a
 /// generated handle behind `Model<User>` (`name()`, `set_name(..)`, `on_name(..)`), a batch
-/// handle, the field table, and computed fields.
+/// handle, the field table, and computed fields. The struct itself is left as written.
 ///
-/// Field attributes: `#[reactive(skip)]`, `#[reactive(rename = "..")]`,
-/// `#[reactive(computed = Self::f, deps(a, b))]`, `#[reactive(computed = self.a + self.b)]`.
+/// Field attributes:
+/// - `#[reactive(skip)]`: not reactive (no key, no events, never diffed or rolled back); its
+///   type needs no `PartialEq`.
+/// - `#[reactive(rename = "..")]`: the name in events, and the stem of the key and methods.
+/// - `#[reactive(computed = Self::f, deps(a, b))]`: recomputed from `a` and `b`.
+/// - `#[reactive(computed = self.a + self.b)]`: the dependencies are read off the expression,
+///   which may use `self` only as `self.<field>`.
+///
 /// Struct attribute: `#[reactive(crate = path)]` when the runtime is re-exported.
+///
+/// Every reactive field's type must be `PartialEq + Clone + Send + Sync + 'static` (an unmet
+/// bound is reported at that type). A field's name may not be one the live model uses
+/// (`reactive::RESERVED_NAMES`), and two fields may not make the same key const (`user_id`,
+/// `userId`); `rename` resolves both. All mistakes of one struct are reported in one compile.
 #[proc_macro_derive(Reactive, attributes(reactive))]
 pub fn derive_reactive(input: TokenStream) -> TokenStream {
     match syn::parse::<syn::DeriveInput>(input) {
