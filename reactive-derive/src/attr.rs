@@ -40,6 +40,12 @@ pub(crate) struct FieldAttrs {
     pub(crate) computed: Option<(Computed, Span)>,
     /// `#[reactive(deps(a, b))]`, with the span of `deps`.
     pub(crate) deps: Option<(Vec<Ident>, Span)>,
+    /// A `rename` was written but rejected (already reported): the name checks stay quiet.
+    pub(crate) rename_rejected: bool,
+    /// A `computed` was written but rejected: its `deps` are not also "without `computed`".
+    pub(crate) computed_rejected: bool,
+    /// A `deps` was written but rejected: it is not also "missing".
+    pub(crate) deps_rejected: bool,
 }
 
 /// The keys of every `#[reactive(..)]` attribute in `attrs`, in order. A key that does not
@@ -206,6 +212,7 @@ fn rename(cx: &mut Ctxt, out: &mut FieldAttrs, meta: &Meta) {
     let help = "write `rename = \"new_name\"`";
     let Meta::NameValue(nv) = meta else {
         cx.error_help(meta, "`rename` expects a string literal", help);
+        out.rename_rejected = true;
         return;
     };
     match &nv.value {
@@ -218,7 +225,10 @@ fn rename(cx: &mut Ctxt, out: &mut FieldAttrs, meta: &Meta) {
                 out.rename = Some((s.value(), s.span()));
             }
         }
-        other => cx.error_help(other, "`rename` expects a string literal", help),
+        other => {
+            cx.error_help(other, "`rename` expects a string literal", help);
+            out.rename_rejected = true;
+        }
     }
 }
 
@@ -229,6 +239,7 @@ fn computed(cx: &mut Ctxt, out: &mut FieldAttrs, meta: &Meta) {
             "`computed` expects a value",
             "write `computed = Self::function, deps(a, b)` or `computed = self.a + self.b`",
         );
+        out.computed_rejected = true;
         return;
     };
     if out.computed.is_some() {
@@ -247,6 +258,7 @@ fn computed(cx: &mut Ctxt, out: &mut FieldAttrs, meta: &Meta) {
                 "`computed` expects a function path or an expression, not a string",
                 "write `computed = Self::function, deps(a, b)` or `computed = self.a + self.b`",
             );
+            out.computed_rejected = true;
             return;
         }
         expr => Computed::Inline(expr.clone()),
@@ -258,6 +270,7 @@ fn deps(cx: &mut Ctxt, out: &mut FieldAttrs, meta: &Meta) {
     let help = "write `deps(field_a, field_b)` with the names of the fields it reads";
     let Meta::List(list) = meta else {
         cx.error_help(meta, "`deps` expects a list of field names", help);
+        out.deps_rejected = true;
         return;
     };
     if out.deps.is_some() {
@@ -265,12 +278,18 @@ fn deps(cx: &mut Ctxt, out: &mut FieldAttrs, meta: &Meta) {
         return;
     }
     match list.parse_args_with(Punctuated::<Ident, Token![,]>::parse_terminated) {
-        Ok(idents) if idents.is_empty() => cx.error_help(
-            list,
-            "`deps` is empty: the field would never be recomputed",
-            help,
-        ),
+        Ok(idents) if idents.is_empty() => {
+            cx.error_help(
+                list,
+                "`deps` is empty: the field would never be recomputed",
+                help,
+            );
+            out.deps_rejected = true;
+        }
         Ok(idents) => out.deps = Some((idents.into_iter().collect(), list.path.span())),
-        Err(err) => cx.error_help_at(err.span(), "`deps` expects field names", help),
+        Err(err) => {
+            cx.error_help_at(err.span(), "`deps` expects field names", help);
+            out.deps_rejected = true;
+        }
     }
 }

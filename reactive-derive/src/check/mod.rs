@@ -94,7 +94,9 @@ fn check_attr_combinations(cx: &mut Ctxt, input: &Input<'_>) {
                 );
             }
         }
-        if let (Some((_, span)), None) = (&attrs.deps, &attrs.computed) {
+        if let (Some((_, span)), None, false) =
+            (&attrs.deps, &attrs.computed, attrs.computed_rejected)
+        {
             cx.error_help_at(
                 *span,
                 "`deps` belongs to a computed field",
@@ -102,7 +104,7 @@ fn check_attr_combinations(cx: &mut Ctxt, input: &Input<'_>) {
             );
         }
         if let (Some((Computed::Function(path), _)), None) = (&attrs.computed, &attrs.deps) {
-            if attrs.skip.is_none() {
+            if attrs.skip.is_none() && !attrs.deps_rejected {
                 cx.error_help(
                     path,
                     "a computed function needs its dependencies",

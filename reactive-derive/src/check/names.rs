@@ -57,6 +57,9 @@ pub(crate) fn check_names(cx: &mut Ctxt, input: &Input<'_>) -> BTreeSet<usize> {
             continue;
         }
         let name = &field.name;
+        // After a rejected `rename` the field keeps its own name, which the user meant to
+        // replace: report nothing more about it, only leave out items that would clash.
+        let quiet = field.attrs.rename_rejected;
         // A field's own identifier is valid by construction; a `rename` may not be.
         if field.attrs.rename.is_some() && !is_valid_name(name) {
             let what = if name.is_empty() {
@@ -72,7 +75,7 @@ pub(crate) fn check_names(cx: &mut Ctxt, input: &Input<'_>) -> BTreeSet<usize> {
             omit.insert(pos);
             continue;
         }
-        if name.starts_with("__") {
+        if name.starts_with("__") && !quiet {
             cx.error_help_at(
                 field.name_span,
                 format!("the field name `{name}` starts with `__`, which is reserved for generated items"),
@@ -85,7 +88,7 @@ pub(crate) fn check_names(cx: &mut Ctxt, input: &Input<'_>) -> BTreeSet<usize> {
             continue;
         }
         let key = const_name(name);
-        if reserved.iter().any(|r| r == name) {
+        if reserved.iter().any(|r| r == name) && !quiet {
             let what = if RESERVED_CONSTS.contains(&key.as_str()) {
                 format!("its key const `{key}` would hide `Reactive::{key}`")
             } else {
@@ -117,13 +120,16 @@ pub(crate) fn check_names(cx: &mut Ctxt, input: &Input<'_>) -> BTreeSet<usize> {
                 .map(|&other| (other, format!("both make the key const `{key}`"))),
         };
         if let Some((other, what)) = clash {
+            omit.insert(pos);
+            if quiet {
+                continue;
+            }
             let other = input.fields.get(other).map(describe).unwrap_or_default();
             cx.error_help_at(
                 field.name_span,
                 format!("the fields {other} and {} {what}", describe(field)),
                 "give one of them another name for the model with `#[reactive(rename = \"..\")]`",
             );
-            omit.insert(pos);
             continue;
         }
         for item in items {
