@@ -10,8 +10,9 @@
 
 use std::cell::UnsafeCell;
 use std::collections::VecDeque;
-use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
-use std::sync::{Arc, OnceLock};
+use std::marker::PhantomData;
+use std::sync::atomic::{AtomicBool, AtomicPtr, AtomicU32, AtomicU64, Ordering};
+use std::sync::OnceLock;
 
 use parking_lot::Mutex;
 use tokio::sync::broadcast;
@@ -19,7 +20,7 @@ use tokio::sync::broadcast;
 use crate::event::delivery::{Committed, Delivery, DeliveryRef, Pending};
 use crate::event::erased::{Erased, ErasedChange};
 use crate::event::local;
-use crate::event::table::{change_event, field_event, Entry, JsonConv, Table, Target};
+use crate::event::table::{change_event, field_event, Entry, EntryRef, JsonConv, Table, Target};
 use crate::event::types::{Changes, Event};
 use crate::model::field_set::FieldSet;
 use crate::model::meta::Reactive;
@@ -44,7 +45,7 @@ unsafe impl Sync for TableCell {}
 struct Parts<T> {
     table: TableCell,
     queue: Mutex<VecDeque<Delivery<T>>>,
-    regs: Mutex<Vec<(Target, Arc<Entry>)>>,
+    regs: Mutex<Vec<(Target, EntryRef)>>,
     stream: OnceLock<(broadcast::Sender<Event>, JsonConv)>,
 }
 
@@ -53,36 +54,76 @@ type Stream<'a> = Option<&'a (broadcast::Sender<Event>, JsonConv)>;
 pub(crate) struct Hub<T> {
     word: AtomicU64,
     /// Live listeners and open streams: zero means a commit delivers nothing.
-    listeners: AtomicUsize,
+    listeners: AtomicU32,
     /// Live field listeners and open streams: zero means a batch need not keep field values.
-    value_listeners: AtomicUsize,
+    value_listeners: AtomicU32,
     /// Open streams.
-    streams: AtomicUsize,
+    streams: AtomicU32,
     regs_dirty: AtomicBool,
-    parts: OnceLock<Box<Parts<T>>>,
+    /// Set once, with the first listener or stream; freed with the hub.
+    parts: AtomicPtr<Parts<T>>,
+    /// The hub owns its parts (auto traits and drop check follow `Box<Parts<T>>`).
+    _owns: PhantomData<Box<Parts<T>>>,
+}
+
+impl<T> Drop for Hub<T> {
+    fn drop(&mut self) {
+        let parts = *self.parts.get_mut();
+        if !parts.is_null() {
+            // SAFETY: `parts` came from `Box::into_raw` in `Hub::parts` and is freed only here.
+            drop(unsafe { Box::from_raw(parts) });
+        }
+    }
 }
 
 impl<T: Reactive> Hub<T> {
     pub(crate) const fn new() -> Self {
         Hub {
             word: AtomicU64::new(0),
-            listeners: AtomicUsize::new(0),
-            value_listeners: AtomicUsize::new(0),
-            streams: AtomicUsize::new(0),
+            listeners: AtomicU32::new(0),
+            value_listeners: AtomicU32::new(0),
+            streams: AtomicU32::new(0),
             regs_dirty: AtomicBool::new(false),
-            parts: OnceLock::new(),
+            parts: AtomicPtr::new(std::ptr::null_mut()),
+            _owns: PhantomData,
         }
     }
 
+    /// The parts, if a listener or stream was ever added.
+    #[inline(always)]
+    fn parts_if_any(&self) -> Option<&Parts<T>> {
+        // SAFETY: a non-null pointer is a live `Box<Parts<T>>` owned by the hub (see `parts`).
+        unsafe { self.parts.load(Ordering::Acquire).as_ref() }
+    }
+
+    /// The parts, allocated on first use.
     fn parts(&self) -> &Parts<T> {
-        self.parts.get_or_init(|| {
-            Box::new(Parts {
-                table: TableCell(UnsafeCell::new(Table::default())),
-                queue: Mutex::new(VecDeque::new()),
-                regs: Mutex::new(Vec::new()),
-                stream: OnceLock::new(),
-            })
-        })
+        if let Some(parts) = self.parts_if_any() {
+            return parts;
+        }
+        let fresh = Box::into_raw(Box::new(Parts {
+            table: TableCell(UnsafeCell::new(Table::new())),
+            queue: Mutex::new(VecDeque::new()),
+            regs: Mutex::new(Vec::new()),
+            stream: OnceLock::new(),
+        }));
+        match self.parts.compare_exchange(
+            std::ptr::null_mut(),
+            fresh,
+            Ordering::AcqRel,
+            Ordering::Acquire,
+        ) {
+            // SAFETY: just installed; owned by the hub from now on.
+            Ok(_) => unsafe { &*fresh },
+            Err(existing) => {
+                // Another thread installed its parts first: keep those.
+                // SAFETY: `fresh` was never shared; `existing` is the hub's live box.
+                unsafe {
+                    drop(Box::from_raw(fresh));
+                    &*existing
+                }
+            }
+        }
     }
 
     /// Whether any listener or stream subscriber could receive an event.
@@ -98,7 +139,7 @@ impl<T: Reactive> Hub<T> {
     }
 
     /// Registers a listener; it starts with the next batch delivered.
-    pub(crate) fn register(&self, target: Target, entry: Arc<Entry>) {
+    pub(crate) fn register(&self, target: Target, entry: EntryRef) {
         if entry.on_field {
             self.value_listeners.fetch_add(1, Ordering::SeqCst);
         }
@@ -256,7 +297,7 @@ impl<T: Reactive> Hub<T> {
     /// The table, with pending registrations merged. Only for the claim holder.
     #[inline(always)]
     fn table(&self) -> Option<&Table> {
-        let parts = self.parts.get()?;
+        let parts = self.parts_if_any()?;
         // SAFETY: see `TableCell`: this thread holds the delivery claim, and the table is not
         // borrowed elsewhere (deliveries never nest on a thread).
         let table = unsafe { &mut *parts.table.0.get() };
@@ -277,7 +318,7 @@ impl<T: Reactive> Hub<T> {
     #[inline(always)]
     fn stream(&self) -> Stream<'_> {
         if self.streams.load(Ordering::Relaxed) > 0 {
-            self.parts.get().and_then(|p| p.stream.get())
+            self.parts_if_any().and_then(|p| p.stream.get())
         } else {
             None
         }

@@ -1,8 +1,8 @@
 //! Listener lifetimes.
 
-use std::sync::{Arc, Weak};
+use std::sync::Weak;
 
-use crate::event::table::Entry;
+use crate::event::table::{Entry, EntryRef};
 
 /// Implemented by a model's shared state: removes one listener.
 pub(crate) trait Unsubscribe: Send + Sync {
@@ -35,11 +35,11 @@ pub(crate) trait Unsubscribe: Send + Sync {
 /// ```
 #[must_use = "dropping a Subscription removes its listener at once; call .detach() to keep it"]
 pub struct Subscription {
-    inner: Option<(Weak<dyn Unsubscribe>, Arc<Entry>)>,
+    inner: Option<(Weak<dyn Unsubscribe>, EntryRef)>,
 }
 
 impl Subscription {
-    pub(crate) fn new(owner: Weak<dyn Unsubscribe>, entry: Arc<Entry>) -> Self {
+    pub(crate) fn new(owner: Weak<dyn Unsubscribe>, entry: EntryRef) -> Self {
         Subscription {
             inner: Some((owner, entry)),
         }

@@ -17,15 +17,52 @@ use crate::event::types::{Changes, Event};
 /// Turns a field's `Change` (as `&dyn Any`) into its JSON payload.
 pub(crate) type JsonConv = fn(usize, &dyn Any) -> Option<Value>;
 
-type TypedFn = Box<dyn Fn(ErasedChange<'_>) + Send + Sync>;
-type JsonFn = Box<dyn Fn(&Event) + Send + Sync>;
-/// Gets the model erased (a `&Model<T>`), so the table needs no `T: Reactive` bound.
-type ChangeFn = Box<dyn Fn(Erased<'_>, &Changes) + Send + Sync>;
+/// What a listener does when its event is delivered. One implementation per kind, with the
+/// user's closure stored inline, so a call is one virtual call on the entry itself.
+pub(crate) trait Callback: Send + Sync {
+    /// A typed field listener.
+    fn typed(&self, _change: ErasedChange<'_>) {}
+    /// A string-keyed listener: the event with its JSON payload.
+    fn json(&self, _event: &Event) {}
+    /// A `change` listener: the model (erased `&Model<T>`) and the changed fields.
+    fn change(&self, _model: Erased<'_>, _changes: &Changes) {}
+}
 
-pub(crate) enum EntryKind {
-    Typed(TypedFn),
-    Json { f: JsonFn, conv: Option<JsonConv> },
-    Change(ChangeFn),
+/// A typed field listener.
+pub(crate) struct TypedCallback<F>(pub(crate) F);
+
+impl<F: Fn(ErasedChange<'_>) + Send + Sync> Callback for TypedCallback<F> {
+    #[inline(always)]
+    fn typed(&self, change: ErasedChange<'_>) {
+        (self.0)(change)
+    }
+}
+
+/// A string-keyed listener.
+pub(crate) struct JsonCallback<F>(pub(crate) F);
+
+impl<F: Fn(&Event) + Send + Sync> Callback for JsonCallback<F> {
+    fn json(&self, event: &Event) {
+        (self.0)(event)
+    }
+}
+
+/// A `change` listener.
+pub(crate) struct ChangeCallback<F>(pub(crate) F);
+
+impl<F: Fn(Erased<'_>, &Changes) + Send + Sync> Callback for ChangeCallback<F> {
+    #[inline(always)]
+    fn change(&self, model: Erased<'_>, changes: &Changes) {
+        (self.0)(model, changes)
+    }
+}
+
+/// The kind of a listener, fixed at registration.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Kind {
+    Typed,
+    Json,
+    Change,
 }
 
 /// Where a listener listens.
@@ -35,23 +72,38 @@ pub(crate) enum Target {
     Named(Box<str>),
 }
 
-/// One registered listener. Shared between the table and its `Subscription`.
-pub(crate) struct Entry {
+/// One registered listener, shared between the table and its `Subscription`.
+pub(crate) struct Entry<C: ?Sized = dyn Callback> {
     alive: AtomicBool,
     priority: i32,
+    kind: Kind,
     /// Listens to a field: batches must keep the old and new values for it.
     pub(crate) on_field: bool,
-    kind: EntryKind,
+    /// For a string-keyed field listener: builds the JSON payload of a `Change`.
+    conv: Option<JsonConv>,
+    callback: C,
 }
 
+/// A shared listener entry.
+pub(crate) type EntryRef = Arc<Entry>;
+
 impl Entry {
-    pub(crate) fn new(priority: i32, target: &Target, kind: EntryKind) -> Self {
-        Entry {
+    /// A new entry for `callback` of `kind` listening at `target`.
+    pub(crate) fn new<C: Callback + 'static>(
+        priority: i32,
+        target: &Target,
+        kind: Kind,
+        conv: Option<JsonConv>,
+        callback: C,
+    ) -> EntryRef {
+        Arc::new(Entry {
             alive: AtomicBool::new(true),
             priority,
-            on_field: matches!(target, Target::Field(_)),
             kind,
-        }
+            on_field: matches!(target, Target::Field(_)),
+            conv,
+            callback,
+        })
     }
 
     pub(crate) fn is_alive(&self) -> bool {
@@ -65,20 +117,26 @@ impl Entry {
 }
 
 /// The listeners of one event, in call order: higher priority first, then registration order.
-#[derive(Default)]
 pub(crate) struct List {
-    entries: Vec<Arc<Entry>>,
+    entries: Vec<EntryRef>,
     /// Whether any entry is string-keyed (the typed-only loop is the fast path).
     json: bool,
 }
 
 impl List {
+    pub(crate) const fn new() -> Self {
+        List {
+            entries: Vec::new(),
+            json: false,
+        }
+    }
+
     pub(crate) fn is_empty(&self) -> bool {
         self.entries.is_empty()
     }
 
-    fn insert(&mut self, entry: Arc<Entry>) {
-        self.json |= matches!(entry.kind, EntryKind::Json { .. });
+    fn insert(&mut self, entry: EntryRef) {
+        self.json |= entry.kind == Kind::Json;
         let at = self
             .entries
             .partition_point(|e| e.priority >= entry.priority);
@@ -87,10 +145,7 @@ impl List {
 
     fn purge(&mut self) {
         self.entries.retain(|e| e.alive.load(Ordering::Relaxed));
-        self.json = self
-            .entries
-            .iter()
-            .any(|e| matches!(e.kind, EntryKind::Json { .. }));
+        self.json = self.entries.iter().any(|e| e.kind == Kind::Json);
     }
 
     /// Calls typed field listeners with `change`. A panic is reported and the next listener
@@ -103,9 +158,7 @@ impl List {
         change: ErasedChange<'_>,
     ) {
         each_guarded(&self.entries, model, event, |entry| {
-            if let EntryKind::Typed(f) = &entry.kind {
-                f(change)
-            }
+            entry.callback.typed(change)
         });
     }
 
@@ -120,12 +173,12 @@ impl List {
         change: ErasedChange<'_>,
     ) -> Option<Event> {
         let mut json: Option<Event> = None;
-        each_guarded(&self.entries, model, event, |entry| match &entry.kind {
-            EntryKind::Typed(f) => f(change),
-            EntryKind::Json { f, conv } => {
-                f(json.get_or_insert_with(|| field_event(event, index, change, *conv)))
-            }
-            EntryKind::Change(_) => {}
+        each_guarded(&self.entries, model, event, |entry| match entry.kind {
+            Kind::Typed => entry.callback.typed(change),
+            Kind::Json => entry
+                .callback
+                .json(json.get_or_insert_with(|| field_event(event, index, change, entry.conv))),
+            Kind::Change => {}
         });
         json
     }
@@ -139,9 +192,7 @@ impl List {
         changes: &Changes,
     ) {
         each_guarded(&self.entries, model, "change", |entry| {
-            if let EntryKind::Change(f) = &entry.kind {
-                f(handle, changes)
-            }
+            entry.callback.change(handle, changes)
         });
     }
 
@@ -154,10 +205,12 @@ impl List {
         changes: &Changes,
     ) -> Option<Event> {
         let mut json: Option<Event> = None;
-        each_guarded(&self.entries, model, "change", |entry| match &entry.kind {
-            EntryKind::Change(f) => f(handle, changes),
-            EntryKind::Json { f, .. } => f(json.get_or_insert_with(|| change_event(changes))),
-            EntryKind::Typed(_) => {}
+        each_guarded(&self.entries, model, "change", |entry| match entry.kind {
+            Kind::Change => entry.callback.change(handle, changes),
+            Kind::Json => entry
+                .callback
+                .json(json.get_or_insert_with(|| change_event(changes))),
+            Kind::Typed => {}
         });
         json
     }
@@ -165,9 +218,7 @@ impl List {
     /// Calls the string-keyed listeners of a custom event.
     pub(crate) fn call_named(&self, model: &'static str, event: &Event) {
         each_guarded(&self.entries, model, "custom event", |entry| {
-            if let EntryKind::Json { f, .. } = &entry.kind {
-                f(event)
-            }
+            entry.callback.json(event)
         });
     }
 
@@ -237,7 +288,6 @@ pub(crate) fn change_event(changes: &Changes) -> Event {
 }
 
 /// Every listener of one model.
-#[derive(Default)]
 pub(crate) struct Table {
     pub(crate) fields: Vec<List>,
     pub(crate) change: List,
@@ -246,6 +296,14 @@ pub(crate) struct Table {
 }
 
 impl Table {
+    pub(crate) const fn new() -> Self {
+        Table {
+            fields: Vec::new(),
+            change: List::new(),
+            named: Vec::new(),
+        }
+    }
+
     /// The listeners of a custom event.
     pub(crate) fn named(&self, name: &str) -> Option<&List> {
         self.named
@@ -255,9 +313,9 @@ impl Table {
     }
 
     /// Drops removed listeners and merges new ones, in registration order.
-    pub(crate) fn merge(&mut self, field_count: usize, added: Vec<(Target, Arc<Entry>)>) {
+    pub(crate) fn merge(&mut self, field_count: usize, added: Vec<(Target, EntryRef)>) {
         if self.fields.len() < field_count {
-            self.fields.resize_with(field_count, List::default);
+            self.fields.resize_with(field_count, List::new);
         }
         for list in self.fields.iter_mut() {
             list.purge();
@@ -281,7 +339,7 @@ impl Table {
                 Target::Named(name) => match self.named.iter_mut().find(|(n, _)| *n == name) {
                     Some((_, list)) => list.insert(entry),
                     None => {
-                        let mut list = List::default();
+                        let mut list = List::new();
                         list.insert(entry);
                         self.named.push((name, list));
                     }

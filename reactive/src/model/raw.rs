@@ -14,7 +14,9 @@ use crate::event::erased::{Erased, ErasedChange};
 use crate::event::hub::Hub;
 use crate::event::local::{self, BatchFrame};
 use crate::event::subscription::{Subscription, Unsubscribe};
-use crate::event::table::{Entry, EntryKind, JsonConv, Target};
+use crate::event::table::{
+    ChangeCallback, Entry, JsonCallback, JsonConv, Kind, Target, TypedCallback,
+};
 use crate::event::types::{Change, Event};
 use crate::model::key::{Key, WritableKey};
 use crate::model::meta::Reactive;
@@ -293,8 +295,15 @@ impl<T: Reactive> RawModel<T> {
         weak
     }
 
-    fn register(&self, target: Target, priority: i32, kind: EntryKind) -> Subscription {
-        let entry = Arc::new(Entry::new(priority, &target, kind));
+    fn register<C: crate::event::table::Callback + 'static>(
+        &self,
+        target: Target,
+        priority: i32,
+        kind: Kind,
+        conv: Option<JsonConv>,
+        callback: C,
+    ) -> Subscription {
+        let entry = Entry::new(priority, &target, kind, conv, callback);
         self.0.hub.register(target, entry.clone());
         Subscription::new(self.owner(), entry)
     }
@@ -314,7 +323,9 @@ impl<T: Reactive> RawModel<T> {
         self.register(
             Target::Field(key.index()),
             priority,
-            EntryKind::Typed(Box::new(typed)),
+            Kind::Typed,
+            None,
+            TypedCallback(typed),
         )
     }
 
@@ -331,7 +342,9 @@ impl<T: Reactive> RawModel<T> {
         self.register(
             Target::Change,
             priority,
-            EntryKind::Change(Box::new(erased)),
+            Kind::Change,
+            None,
+            ChangeCallback(erased),
         )
     }
 
@@ -357,13 +370,6 @@ impl<T: Reactive> RawModel<T> {
                 Target::Named(name.into())
             }
         };
-        self.register(
-            target,
-            priority,
-            EntryKind::Json {
-                f: Box::new(f),
-                conv,
-            },
-        )
+        self.register(target, priority, Kind::Json, conv, JsonCallback(f))
     }
 }
