@@ -69,11 +69,11 @@ fn priority_orders_typed_and_string_keyed_listeners_together() {
         move || l.push(tag)
     };
     let (a, b, c, d, e) = (push("a"), push("b"), push("c"), push("d"), push("e"));
-    let _1 = m.on(Player::SCORE, move |_| a());
-    let _2 = m.on_event_with_priority("score.changed", 5, move |_| b());
-    let _3 = m.on_with_priority(Player::SCORE, 5, move |_| c());
-    let _4 = m.on_event("score.changed", move |_| d());
-    let _5 = m.on_with_priority(Player::SCORE, -1, move |_| e());
+    let _sub1 = m.on(Player::SCORE, move |_| a());
+    let _sub2 = m.on_event_with_priority("score.changed", 5, move |_| b());
+    let _sub3 = m.on_with_priority(Player::SCORE, 5, move |_| c());
+    let _sub4 = m.on_event("score.changed", move |_| d());
+    let _sub5 = m.on_with_priority(Player::SCORE, -1, move |_| e());
     m.set_score(1).unwrap();
     // Higher priority first; equal priorities in registration order, whatever their kind.
     assert_eq!(log.take(), vec!["b", "c", "a", "d", "e"]);
@@ -84,9 +84,10 @@ fn change_listeners_share_one_order_too() {
     let m = player();
     let log = Log::default();
     let l = log.clone();
-    let _1 = m.on_change(move |_, _| l.push("typed"));
+    let _sub1 = m.on_change(move |_, _| l.push("typed"));
     let l = log.clone();
-    let _2 = m.on_event_with_priority("change", 1, move |e| l.push(format!("json {}", e.value())));
+    let _sub2 =
+        m.on_event_with_priority("change", 1, move |e| l.push(format!("json {}", e.value())));
     m.set_score(1).unwrap();
     assert_eq!(log.take(), vec!["json [\"score\"]", "typed"]);
 }

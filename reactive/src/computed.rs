@@ -9,6 +9,10 @@
 //! Its key is a [`ComputedField`](crate::ComputedField): `get` and `on` work, `set` does not
 //! compile. A write to it inside `update` is overwritten by the recompute.
 //!
+//! Inside an open `update` or `batch`, computed fields keep their committed value: they are
+//! recomputed once, when the batch commits (reading one there does not see the batch's own
+//! writes to its dependencies). A compute function receives `&self` and should use only it.
+//!
 //! ```
 //! use reactive::prelude::*;
 //!

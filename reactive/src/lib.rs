@@ -124,7 +124,4 @@ pub mod __private {
             .downcast_ref::<crate::Change<V>>()
             .and_then(|c| serde_json::to_value(c).ok())
     }
-
-    /// Makes the derive's field-type checks point at the field's type.
-    pub fn assert_field<V: PartialEq + Clone + Send + Sync + 'static>() {}
 }

@@ -131,6 +131,11 @@ pub trait Reactive: Clone + Send + Sync + Sized + 'static {
 
 /// The JSON side of a reactive type: implemented by the derive when every field is
 /// `Serialize`. Needed by string-keyed listeners and change streams only.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` has a reactive field that is not `Serialize`",
+    label = "string-keyed listeners and change streams need JSON",
+    note = "derive or implement `Serialize` for every reactive field's type, or mark a field `#[reactive(skip)]`; typed listeners (`on`, `on_<field>`, `on_change`) need no `Serialize`"
+)]
 pub trait ReactiveJson: Reactive {
     #[doc(hidden)]
     /// The JSON payload `{ "value": .., "previous": .. }` of the `Change` of field `index`.

@@ -147,6 +147,10 @@ impl<T: Reactive> Model<T> {
     /// write that was refused inside `f`), the batch still commits. Use
     /// [`try_update`](Model::try_update) when an error must undo the batch.
     ///
+    /// While `f` runs, other writers of this model wait (readers do not). Like any two locks,
+    /// two threads whose closures write each other's models in opposite orders can deadlock:
+    /// write other models after the batch, or from a listener.
+    ///
     /// ```
     /// # use reactive::prelude::*;
     /// #[derive(Reactive, Clone)]

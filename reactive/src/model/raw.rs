@@ -154,21 +154,23 @@ impl<T: Reactive> RawModel<T> {
     }
 
     /// Sets a field some computed fields depend on: the new state (field written, dependents
-    /// recomputed) is built on a copy, so a panicking compute function changes nothing.
+    /// recomputed) is built on a copy, so a panicking compute function changes nothing, and
+    /// under the upgradable lock, so a compute function may read models (this one included).
     fn set_with_dependents<K: WritableKey<T>>(&self, key: K, value: K::Value) -> Result<(), Error> {
-        let mut state = self.0.state.write();
-        if *key.get(&state) == value {
+        let base = self.0.state.upgradable_read();
+        if *key.get(&base) == value {
             return Ok(());
         }
         if !local::count_write() {
-            drop(state);
+            drop(base);
             return Err(feedback_error::<T>(key.name()));
         }
-        let mut next = (*state).clone();
+        let mut next = (*base).clone();
         *key.get_mut(&mut next) = value;
         let mut changed = crate::FieldSet::EMPTY;
         changed.insert(key.index());
-        next.__recompute(&state, &mut changed);
+        next.__recompute(&base, &mut changed);
+        let mut state = RwLockUpgradableReadGuard::upgrade(base);
         let hub = &self.0.hub;
         if !hub.has_listeners() {
             *state = next;
