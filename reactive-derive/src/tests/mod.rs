@@ -208,7 +208,10 @@ fn a_method_call_on_self_inside_a_macro_hides_dependencies() {
 #[test]
 fn a_rejected_key_is_reported_once_not_again_as_its_consequences() {
     // The rename was meant to avoid the reserved name: no second error about `set`.
-    assert_eq!(errors_of("struct S { #[reactive(rename = 5)] set: bool }").len(), 1);
+    assert_eq!(
+        errors_of("struct S { #[reactive(rename = 5)] set: bool }").len(),
+        1
+    );
     // A rejected `computed` does not make its `deps` "without computed".
     let errors = errors_of(r#"struct S { a: u8, #[reactive(computed = "a", deps(a))] b: u8 }"#);
     assert_eq!(errors.len(), 1, "{errors:#?}");
