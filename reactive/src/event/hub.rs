@@ -332,7 +332,7 @@ impl<T: Reactive> Hub<T> {
                 let stream = self.stream();
                 match table.fields.get(index) {
                     Some(list) if !list.has_json() && stream.is_none() => {
-                        list.call_typed(T::TYPE_NAME, event_name::<T>(index), change)
+                        list.call_typed(T::TYPE_NAME, field_name::<T>(index), &change)
                     }
                     _ => self.emit_field(table, stream, index, change),
                 }
@@ -450,6 +450,15 @@ impl<T: Reactive> Hub<T> {
         if let Some((sender, _)) = stream {
             let _ = sender.send(event.clone());
         }
+    }
+}
+
+/// A field's name, for reports (its event is `<name>.changed`).
+#[inline(always)]
+fn field_name<T: Reactive>(index: usize) -> &'static str {
+    match T::FIELD_NAMES.get(index) {
+        Some(name) => name,
+        None => "",
     }
 }
 

@@ -12,7 +12,7 @@ use std::sync::Arc;
 use serde_json::Value;
 
 use crate::event::erased::{Erased, ErasedChange};
-use crate::event::types::{Changes, Event};
+use crate::event::types::{Change, Changes, Event};
 
 /// Turns a field's `Change` (as `&dyn Any`) into its JSON payload.
 pub(crate) type JsonConv = fn(usize, &dyn Any) -> Option<Value>;
@@ -21,20 +21,25 @@ pub(crate) type JsonConv = fn(usize, &dyn Any) -> Option<Value>;
 /// user's closure stored inline, so a call is one virtual call on the entry itself.
 pub(crate) trait Callback: Send + Sync {
     /// A typed field listener.
-    fn typed(&self, _change: ErasedChange<'_>) {}
+    fn typed(&self, _change: &ErasedChange<'_>) {}
     /// A string-keyed listener: the event with its JSON payload.
     fn json(&self, _event: &Event) {}
     /// A `change` listener: the model (erased `&Model<T>`) and the changed fields.
     fn change(&self, _model: Erased<'_>, _changes: &Changes) {}
 }
 
-/// A typed field listener.
-pub(crate) struct TypedCallback<F>(pub(crate) F);
+/// A typed field listener of a field of type `V`.
+pub(crate) struct TypedCallback<V, F> {
+    pub(crate) f: F,
+    pub(crate) _value: std::marker::PhantomData<fn(&V)>,
+}
 
-impl<F: Fn(ErasedChange<'_>) + Send + Sync> Callback for TypedCallback<F> {
+impl<V: 'static, F: Fn(&Change<V>) + Send + Sync> Callback for TypedCallback<V, F> {
     #[inline(always)]
-    fn typed(&self, change: ErasedChange<'_>) {
-        (self.0)(change)
+    fn typed(&self, change: &ErasedChange<'_>) {
+        if let Some(change) = change.downcast::<Change<V>>() {
+            (self.f)(change)
+        }
     }
 }
 
@@ -154,10 +159,10 @@ impl List {
     pub(crate) fn call_typed(
         &self,
         model: &'static str,
-        event: &'static str,
-        change: ErasedChange<'_>,
+        field: &'static str,
+        change: &ErasedChange<'_>,
     ) {
-        each_guarded(&self.entries, model, event, |entry| {
+        each_guarded(&self.entries, model, field, |entry| {
             entry.callback.typed(change)
         });
     }
@@ -174,7 +179,7 @@ impl List {
     ) -> Option<Event> {
         let mut json: Option<Event> = None;
         each_guarded(&self.entries, model, event, |entry| match entry.kind {
-            Kind::Typed => entry.callback.typed(change),
+            Kind::Typed => entry.callback.typed(&change),
             Kind::Json => entry
                 .callback
                 .json(json.get_or_insert_with(|| field_event(event, index, change, entry.conv))),

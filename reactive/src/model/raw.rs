@@ -10,7 +10,7 @@ use parking_lot::{RwLock, RwLockUpgradableReadGuard};
 
 use crate::error::Error;
 use crate::event::delivery::{Committed, EventList, FieldPending, Notice};
-use crate::event::erased::{Erased, ErasedChange};
+use crate::event::erased::Erased;
 use crate::event::hub::Hub;
 use crate::event::local::{self, BatchFrame};
 use crate::event::subscription::{Subscription, Unsubscribe};
@@ -317,17 +317,15 @@ impl<T: Reactive> RawModel<T> {
         priority: i32,
         f: impl Fn(&Change<K::Value>) + Send + Sync + 'static,
     ) -> Subscription {
-        let typed = move |change: ErasedChange<'_>| {
-            if let Some(change) = change.downcast::<Change<K::Value>>() {
-                f(change)
-            }
-        };
         self.register(
             Target::Field(key.index()),
             priority,
             Kind::Typed,
             None,
-            TypedCallback(typed),
+            TypedCallback {
+                f,
+                _value: std::marker::PhantomData,
+            },
         )
     }
 
