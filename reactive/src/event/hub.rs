@@ -231,6 +231,21 @@ impl<T: Reactive> Hub<T> {
         }
     }
 
+    /// [`commit`](Hub::commit) on a thread known to be neither delivering nor inside a batch.
+    #[inline(always)]
+    pub(crate) fn commit_quiet<P: Pending<T>, G>(&self, model: &RawModel<T>, guard: G, pending: P) {
+        if self.word.fetch_add(1, Ordering::SeqCst) & PENDING_MASK != 0 {
+            self.enqueue(pending.into_owned());
+            drop(guard);
+            return;
+        }
+        drop(guard);
+        let outermost = local::Outermost::enter(model.addr());
+        self.deliver(model, pending.as_ref());
+        self.complete(model);
+        outermost.finish();
+    }
+
     /// Ends the delivery of one batch; delivers what was queued meanwhile.
     #[inline(always)]
     fn complete(&self, model: &RawModel<T>) {

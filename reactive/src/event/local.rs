@@ -48,6 +48,13 @@ pub(crate) fn is_active() -> bool {
     ACTIVE.with(Cell::get)
 }
 
+/// Whether this thread is neither delivering nor inside a batch closure (the common case:
+/// a write needs no re-entrancy check, no feedback count and no queueing).
+#[inline(always)]
+pub(crate) fn is_quiet() -> bool {
+    !ACTIVE.with(Cell::get) && BATCH_DEPTH.with(Cell::get) == 0
+}
+
 /// Counts a write made while delivering; returns `false` once the chain crosses the bound.
 #[inline]
 pub(crate) fn count_write() -> bool {

@@ -121,7 +121,8 @@ impl<T: Reactive> RawModel<T> {
     /// Sets one field.
     #[inline]
     pub fn set<K: WritableKey<T>>(&self, key: K, value: K::Value) -> Result<(), Error> {
-        if local::is_batching(self.addr()) {
+        let quiet = local::is_quiet();
+        if !quiet && local::is_batching(self.addr()) {
             return Err(Error::Reentrant {
                 model: T::TYPE_NAME,
             });
@@ -135,7 +136,7 @@ impl<T: Reactive> RawModel<T> {
         if *slot == value {
             return Ok(());
         }
-        if !local::count_write() {
+        if !quiet && !local::count_write() {
             drop(state);
             return Err(feedback_error::<T>(key.name()));
         }
@@ -149,7 +150,12 @@ impl<T: Reactive> RawModel<T> {
             value: slot.clone(),
             previous,
         };
-        hub.commit(self, state, FieldPending { index, change });
+        let pending = FieldPending { index, change };
+        if quiet {
+            hub.commit_quiet(self, state, pending);
+        } else {
+            hub.commit(self, state, pending);
+        }
         Ok(())
     }
 
