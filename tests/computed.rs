@@ -49,21 +49,7 @@ fn calls() -> (usize, usize, usize) {
 }
 
 fn record(m: &Model<Cart>, log: &Log) -> Vec<Subscription> {
-    let mut subs = Vec::new();
-    for name in Cart::FIELD_NAMES {
-        let l = log.clone();
-        subs.push(m.on_event(&format!("{name}.changed"), move |e| {
-            l.push(format!(
-                "{} {}->{}",
-                e.name(),
-                e.value()["previous"],
-                e.value()["value"]
-            ))
-        }));
-    }
-    let l = log.clone();
-    subs.push(m.on_change(move |_, _| l.push("change")));
-    subs
+    common::record_events(m, log, &[])
 }
 
 // One test drives the counters, so parallel tests never share them.
@@ -99,7 +85,7 @@ fn recomputes_once_per_batch_that_changed_a_dependency_in_dependency_order() {
             "subtotal.changed 100->300",
             "tax.changed 10->30",
             "total.changed 110->330",
-            "change",
+            "change [\"total\", \"quantity\", \"unit_price\", \"tax\", \"subtotal\"]",
         ]
     );
 
@@ -108,7 +94,7 @@ fn recomputes_once_per_batch_that_changed_a_dependency_in_dependency_order() {
     assert_eq!(calls(), (2, 2, 2));
     assert_eq!(
         log.take(),
-        vec!["label.changed \"cart\"->\"renamed\"", "change"]
+        vec!["label.changed \"cart\"->\"renamed\"", "change [\"label\"]"]
     );
 
     // A dependency changes but the computed value does not: recomputed, no event for it, and
@@ -124,7 +110,7 @@ fn recomputes_once_per_batch_that_changed_a_dependency_in_dependency_order() {
         vec![
             "quantity.changed 3->6",
             "unit_price.changed 100->50",
-            "change"
+            "change [\"quantity\", \"unit_price\"]"
         ]
     );
 

@@ -30,32 +30,9 @@ fn order() -> Model<Order> {
     })
 }
 
-/// Records every field event, `change` and custom event of `m` into `log`, in delivery order.
+/// Records every field event, `change` and the custom events of `m` into `log`.
 fn record(m: &Model<Order>, log: &Log) -> Vec<Subscription> {
-    let mut subs = Vec::new();
-    for name in Order::FIELD_NAMES {
-        let l = log.clone();
-        let event = format!("{name}.changed");
-        subs.push(m.on_event(&event, move |e| {
-            l.push(format!(
-                "{} {}->{}",
-                e.name(),
-                e.value()["previous"],
-                e.value()["value"]
-            ))
-        }));
-    }
-    let l = log.clone();
-    subs.push(
-        m.on_change(move |_, c| l.push(format!("change {:?}", c.names().collect::<Vec<_>>()))),
-    );
-    for custom in ["custom", "other"] {
-        let l = log.clone();
-        subs.push(m.on_event(custom, move |e| {
-            l.push(format!("{} {}", e.name(), e.value()))
-        }));
-    }
-    subs
+    common::record_events(m, log, &["custom", "other"])
 }
 
 #[test]

@@ -2,6 +2,8 @@
 #![allow(dead_code)]
 
 use std::sync::mpsc;
+
+use reactive::{Model, ReactiveJson, Subscription};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -49,4 +51,35 @@ impl Log {
     pub fn len(&self) -> usize {
         self.0.lock().unwrap().len()
     }
+}
+
+/// Records, in delivery order, every `<field>.changed` of `m` as `"<event> <previous>-><value>"`
+/// (JSON), each `change` as `"change [names]"`, and each custom event in `custom` as
+/// `"<name> <payload>"`.
+pub fn record_events<T: ReactiveJson>(
+    m: &Model<T>,
+    log: &Log,
+    custom: &[&str],
+) -> Vec<Subscription> {
+    let mut subs = Vec::new();
+    for name in T::FIELD_NAMES {
+        let l = log.clone();
+        subs.push(m.on_event(&format!("{name}.changed"), move |e| {
+            l.push(format!(
+                "{} {}->{}",
+                e.name(),
+                e.value()["previous"],
+                e.value()["value"]
+            ))
+        }));
+    }
+    let l = log.clone();
+    subs.push(
+        m.on_change(move |_, c| l.push(format!("change {:?}", c.names().collect::<Vec<_>>()))),
+    );
+    for name in custom {
+        let l = log.clone();
+        subs.push(m.on_event(name, move |e| l.push(format!("{} {}", e.name(), e.value()))));
+    }
+    subs
 }
