@@ -1,7 +1,9 @@
 //! The cases of the issue, each with its benches and targets.
 
 use crate::measure::Bench;
-use crate::{floor, ours, peers};
+use std::process::ExitCode;
+
+use crate::{floor, ours, peers, rules};
 
 /// What a ratio (our time / the other's time) must satisfy.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -68,8 +70,51 @@ const fn row(label: &'static str, ours: usize, other: usize, target: Target) -> 
     }
 }
 
-/// Every case of the issue, freshly set up.
+/// Every case, freshly set up: the live model's, then [`rules`]'s.
 pub fn all() -> Vec<Case> {
+    let mut cases = core();
+    cases.extend(rules());
+    cases
+}
+
+/// The model rules' case (hooks, dirty tracking): each bench beside the core set. Checked by
+/// instruction count (the `instructions` binary); here the times are for information.
+pub fn rules() -> Vec<Case> {
+    vec![Case {
+        id: "rules",
+        benches: vec![
+            ours::set(1).with_id("core"),
+            rules::hooked_set(),
+            rules::later_writes(),
+            rules::first_write(),
+            rules::mark_saved(),
+        ],
+        comparisons: vec![
+            row(
+                "set, empty #[reactive(hooks)] / no hooks (1 typed listener)",
+                1,
+                0,
+                Target::Info,
+            ),
+            row(
+                "set, later writes (already dirty) / core set (the same path)",
+                2,
+                0,
+                Target::Info,
+            ),
+            row(
+                "mark_saved() + set (first write) / core set",
+                3,
+                0,
+                Target::Info,
+            ),
+        ],
+        allocation_free: &[1, 2],
+    }]
+}
+
+/// The live model's cases: sets, computed fields, batches, creation.
+pub fn core() -> Vec<Case> {
     vec![
         Case {
             id: "set_1_listener",
@@ -183,4 +228,42 @@ pub fn all() -> Vec<Case> {
             allocation_free: &[],
         },
     ]
+}
+
+/// The bench `CASE/BENCH` (criterion's group and id) among `cases`.
+pub fn find<'a>(cases: &'a mut [Case], which: &str) -> Option<&'a mut Bench> {
+    cases
+        .iter_mut()
+        .flat_map(|c| {
+            let id = c.id;
+            c.benches.iter_mut().map(move |b| (id, b))
+        })
+        .find(|(case, b)| format!("{case}/{}", b.id()) == which)
+        .map(|(_, b)| b)
+}
+
+/// `--run CASE/BENCH OPS`: runs that bench of `cases` OPS times, prints its time per
+/// operation, and fails when it did not do its work.
+pub fn run_one(mut cases: Vec<Case>, which: Option<&String>, ops: Option<&String>) -> ExitCode {
+    let (Some(which), Some(Ok(ops))) = (which, ops.map(|o| o.parse::<u64>())) else {
+        eprintln!("usage: --run CASE/BENCH OPS   (e.g. set_1_listener/ours 1000000)");
+        return ExitCode::FAILURE;
+    };
+    let Some(bench) = find(&mut cases, which) else {
+        eprintln!("no bench {which}");
+        return ExitCode::FAILURE;
+    };
+    let elapsed = bench.time(ops);
+    println!(
+        "{}: {ops} ops, {:.1} ns/op",
+        bench.label(),
+        elapsed.as_nanos() as f64 / ops.max(1) as f64
+    );
+    match bench.check() {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("work check failed: {e}");
+            ExitCode::FAILURE
+        }
+    }
 }

@@ -13,5 +13,6 @@ pub mod measure;
 pub mod ours;
 pub mod peers;
 pub mod probe;
+pub mod rules;
 pub mod subjects;
 pub mod table;

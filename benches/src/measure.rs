@@ -48,6 +48,12 @@ impl Bench {
         }
     }
 
+    /// The same bench under another short name (to put one bench into a second case).
+    pub fn with_id(mut self, id: &'static str) -> Bench {
+        self.id = id;
+        self
+    }
+
     /// The short name (criterion's benchmark id).
     pub fn id(&self) -> &'static str {
         self.id

@@ -33,6 +33,28 @@ impl Six {
     }
 }
 
+/// [`Six`] with `#[reactive(hooks)]` and an empty [`ModelHooks`] impl: what opting into set
+/// hooks costs when they do nothing.
+#[derive(Reactive, Clone, Debug, Default, PartialEq, Serialize)]
+#[reactive(hooks)]
+pub struct Hooked {
+    /// Written by the hooked set.
+    pub a: u64,
+    /// Never written.
+    pub b: u64,
+    /// Never written.
+    pub c: u64,
+    /// Never written.
+    pub d: u64,
+    /// Never written.
+    pub e: u64,
+    /// Never written.
+    pub f: u64,
+}
+
+// Empty on purpose: the defaults, reached through the hooked set path.
+impl ModelHooks for Hooked {}
+
 /// Six `u64` fields, the last computed from two others: the struct of the computed figure.
 #[derive(Reactive, Clone, Debug, Default, PartialEq)]
 pub struct Summed {

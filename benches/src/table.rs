@@ -118,7 +118,12 @@ fn figure(value: Option<f64>) -> String {
 
 /// The rows as a `|`-separated table: `case | ours ns | floor/peer ns | ratio | target | ok`.
 pub fn render(rows: &[Row]) -> String {
-    let header = ["case", "ours ns", "floor/peer ns", "ratio", "target", "ok"];
+    render_with(rows, "ours ns", "floor/peer ns")
+}
+
+/// [`render`] with other headings for the two figures (e.g. instructions per op).
+pub fn render_with(rows: &[Row], ours: &str, other: &str) -> String {
+    let header = ["case", ours, other, "ratio", "target", "ok"];
     let cells: Vec<[String; 6]> = rows
         .iter()
         .map(|r| {

@@ -19,7 +19,7 @@ static ALLOC: CountingAlloc = CountingAlloc;
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().collect();
     if let Some(at) = args.iter().position(|a| a == "--run") {
-        return run_one(args.get(at + 1), args.get(at + 2));
+        return cases::run_one(cases::all(), args.get(at + 1), args.get(at + 2));
     }
     let quick = std::env::args().any(|a| a == "--quick");
     let plan = if quick { Plan::QUICK } else { Plan::FULL };
@@ -63,38 +63,5 @@ fn main() -> ExitCode {
     } else {
         println!("all targets met");
         ExitCode::SUCCESS
-    }
-}
-
-/// `--run CASE/BENCH OPS`.
-fn run_one(which: Option<&String>, ops: Option<&String>) -> ExitCode {
-    let (Some(which), Some(Ok(ops))) = (which, ops.map(|o| o.parse::<u64>())) else {
-        eprintln!("usage: report --run CASE/BENCH OPS   (e.g. set_1_listener/ours 1000000)");
-        return ExitCode::FAILURE;
-    };
-    let mut cases = cases::all();
-    let bench = cases
-        .iter_mut()
-        .flat_map(|c| {
-            let id = c.id;
-            c.benches.iter_mut().map(move |b| (id, b))
-        })
-        .find(|(case, b)| format!("{case}/{}", b.id()) == *which);
-    let Some((_, bench)) = bench else {
-        eprintln!("no bench {which}");
-        return ExitCode::FAILURE;
-    };
-    let elapsed = bench.time(ops);
-    println!(
-        "{}: {ops} ops, {:.1} ns/op",
-        bench.label(),
-        elapsed.as_nanos() as f64 / ops as f64
-    );
-    match bench.check() {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("work check failed: {e}");
-            ExitCode::FAILURE
-        }
     }
 }
