@@ -9,6 +9,7 @@
 pub mod alloc;
 pub mod cases;
 pub mod floor;
+pub mod instructions;
 pub mod measure;
 pub mod ours;
 pub mod peers;
