@@ -32,6 +32,8 @@ pub(crate) struct Field<'a> {
     pub(crate) docs: Vec<&'a syn::Attribute>,
     /// Position in the field table (`None` for skipped fields).
     pub(crate) index: Option<usize>,
+    /// The field's first garde rule (a `#[garde(..)]` key other than `skip`).
+    pub(crate) garde_rule: Option<proc_macro2::TokenStream>,
 }
 
 impl Field<'_> {
@@ -119,6 +121,7 @@ pub(crate) fn parse<'a>(cx: &mut Ctxt, input: &'a DeriveInput) -> Option<Input<'
                 .filter(|a| a.path().is_ident("doc"))
                 .collect(),
             index,
+            garde_rule: attr::garde_rule(&field.attrs),
         });
     }
     Some(Input {

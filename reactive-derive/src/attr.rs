@@ -9,7 +9,7 @@ use syn::{Attribute, Expr, ExprLit, Ident, Lit, Meta, Path, Token};
 
 use crate::ctxt::Ctxt;
 
-const CONTAINER_KEYS: &str = "`crate = path`";
+const CONTAINER_KEYS: &str = "`crate = path`, `hooks`, `validate`";
 const FIELD_KEYS: &str = "`skip`, `rename = \"..\"`, `computed = ..`, `deps(..)`";
 const SYNTAX_HELP: &str =
     "the syntax is `#[reactive(key)]`, `#[reactive(key = value)]` or `#[reactive(key(a, b))]`, keys separated by commas";
@@ -19,6 +19,11 @@ const SYNTAX_HELP: &str =
 pub(crate) struct Container {
     /// `#[reactive(crate = path)]`: where the runtime is, for re-exports.
     pub(crate) crate_path: Option<Path>,
+    /// `#[reactive(hooks)]`, with the span of `hooks`: the user implements `ModelHooks`.
+    pub(crate) hooks: Option<Span>,
+    /// `#[reactive(validate)]`, with the span of `validate`: writes are checked against the
+    /// type's garde rules.
+    pub(crate) validate: Option<Span>,
 }
 
 /// How a computed field is computed.
@@ -158,6 +163,18 @@ pub(crate) fn container(cx: &mut Ctxt, attrs: &[Attribute]) -> Container {
                 }
             }
             ("crate", _) => cx.error_help(&meta, "`crate` expects a path", crate_help),
+            ("hooks", _) => flag(
+                cx,
+                &mut out.hooks,
+                &meta,
+                "write `#[reactive(hooks)]` and implement `reactive::ModelHooks` for the type",
+            ),
+            ("validate", _) => flag(
+                cx,
+                &mut out.validate,
+                &meta,
+                "write `#[reactive(validate)]`; the rules are the fields' `#[garde(..)]` attributes",
+            ),
             ("skip" | "rename" | "computed" | "deps", _) => cx.error_help(
                 meta.path(),
                 format!("`{key}` is a field attribute"),
@@ -190,6 +207,11 @@ pub(crate) fn field(cx: &mut Ctxt, attrs: &[Attribute]) -> FieldAttrs {
                 "`crate` is a struct attribute",
                 "put `#[reactive(crate = path)]` on the struct",
             ),
+            "hooks" | "validate" => cx.error_help(
+                meta.path(),
+                format!("`{key}` is a struct attribute"),
+                format!("put `#[reactive({key})]` on the struct: it applies to the whole type"),
+            ),
             _ => cx.error_help(
                 meta.path(),
                 format!("unknown reactive attribute `{key}` on a field"),
@@ -198,6 +220,20 @@ pub(crate) fn field(cx: &mut Ctxt, attrs: &[Attribute]) -> FieldAttrs {
         }
     }
     out
+}
+
+/// A struct key without a value (`hooks`, `validate`). One given a value is reported and still
+/// taken as meant: the user's `ModelHooks` impl must not then clash with a generated one.
+fn flag(cx: &mut Ctxt, out: &mut Option<Span>, meta: &Meta, help: &str) {
+    let key = key_of(meta);
+    if out.is_some() {
+        duplicate(cx, meta, &key);
+        return;
+    }
+    if !matches!(meta, Meta::Path(_)) {
+        cx.error_help(meta, format!("`{key}` takes no value"), help);
+    }
+    *out = Some(meta.path().span());
 }
 
 fn skip(cx: &mut Ctxt, out: &mut FieldAttrs, meta: &Meta) {
@@ -292,4 +328,29 @@ fn deps(cx: &mut Ctxt, out: &mut FieldAttrs, meta: &Meta) {
             out.deps_rejected = true;
         }
     }
+}
+
+/// The first rule of a field's `#[garde(..)]` attributes other than `skip` (garde parses and
+/// checks them; the derive only needs to know whether a field has rules, and where).
+pub(crate) fn garde_rule(attrs: &[Attribute]) -> Option<proc_macro2::TokenStream> {
+    use proc_macro2::{TokenStream, TokenTree};
+    attrs
+        .iter()
+        .filter(|a| a.path().is_ident("garde"))
+        .filter_map(|a| match &a.meta {
+            Meta::List(list) => Some(list.tokens.clone()),
+            _ => None,
+        })
+        .find_map(|tokens| {
+            let mut rules: Vec<TokenStream> = vec![TokenStream::new()];
+            for token in tokens {
+                match &token {
+                    TokenTree::Punct(p) if p.as_char() == ',' => rules.push(TokenStream::new()),
+                    _ => rules.last_mut()?.extend([token]),
+                }
+            }
+            rules
+                .into_iter()
+                .find(|rule| !rule.is_empty() && rule.to_string() != "skip")
+        })
 }

@@ -36,7 +36,34 @@ use proc_macro::TokenStream;
 /// - `#[reactive(computed = self.a + self.b)]`: the dependencies are read off the expression,
 ///   which may use `self` only as `self.<field>`.
 ///
-/// Struct attribute: `#[reactive(crate = path)]` when the runtime is re-exported.
+/// Struct attributes:
+/// - `#[reactive(crate = path)]` when the runtime is re-exported.
+/// - `#[reactive(hooks)]`: the type implements `reactive::ModelHooks` itself (its
+///   `before_set` may rewrite or refuse a batch, its `after_set` observes it). Without it the
+///   derive implements `ModelHooks` with the defaults and the write path skips the hooks.
+/// - `#[reactive(validate)]`: writes are checked against the type's garde rules. The type also
+///   derives `garde::Validate` (garde 0.22, a dependency of the user's crate, since garde's
+///   derive names `::garde`), whose context, if any, implements `Default`. garde wants an
+///   attribute on every field: rules on the plain fields, `#[garde(skip)]` on the others (or
+///   `#[garde(allow_unvalidated)]` on the struct). Computed and `#[reactive(skip)]` fields may
+///   not have rules: they are never written, so they are never validated input. Errors are
+///   reported under the fields' names (`rename` applied, `r#` left out), with the path inside
+///   a nested value (`#[garde(dive)]`) beside them. A rule may read other fields through
+///   `self`: `#[garde(custom(at_most(&self.max)))]`.
+///
+/// ```ignore
+/// #[derive(Reactive, garde::Validate, Clone, Debug)]
+/// #[reactive(validate)]
+/// struct Signup {
+///     #[garde(length(chars, min = 2))]
+///     name: String,
+///     #[garde(email)]
+///     email: String,
+///     #[garde(skip)]
+///     #[reactive(computed = self.name.chars().count())]
+///     name_len: usize,
+/// }
+/// ```
 ///
 /// Every reactive field's type must be `PartialEq + Clone + Send + Sync + 'static` (an unmet
 /// bound is reported at that type). A field's name may not be one the live model uses

@@ -37,6 +37,7 @@ pub(crate) const RESERVED_METHODS: &[&str] = &[
     "validate_value",
     "is_valid",
     "is_dirty",
+    "is_field_dirty",
     "dirty_fields",
     "saved",
     "saved_value",

@@ -39,6 +39,7 @@ pub(crate) fn check(cx: &mut Ctxt, input: &Input<'_>) -> Analysis {
     check_generics(cx, input);
     let omit = names::check_names(cx, input);
     check_attr_combinations(cx, input);
+    check_validation(cx, input);
     let deps = resolve_deps(cx, input);
     let computed_order = order_computed(cx, input, &deps);
     let mut event_order: Vec<usize> = input
@@ -111,6 +112,40 @@ fn check_attr_combinations(cx: &mut Ctxt, input: &Input<'_>) {
                     "list them: `computed = Self::function, deps(field_a, field_b)`; only an inline expression may leave them out",
                 );
             }
+        }
+    }
+}
+
+/// With `#[reactive(validate)]`: some field has a garde rule, and only plain fields do (a
+/// computed field is derived state and a skipped one is not state: neither is ever written,
+/// so a rule on them could only refuse writes to other fields).
+fn check_validation(cx: &mut Ctxt, input: &Input<'_>) {
+    let Some(validate) = input.attrs.validate else {
+        return;
+    };
+    if input.fields.iter().all(|f| f.garde_rule.is_none()) {
+        cx.error_help_at(
+            validate,
+            "`validate` needs garde rules, and no field has one",
+            "put rules on the fields, e.g. `#[garde(length(min = 2))]` or `#[garde(email)]`, and derive `garde::Validate`; or remove `validate`",
+        );
+    }
+    for field in &input.fields {
+        let Some(rule) = &field.garde_rule else {
+            continue;
+        };
+        if field.is_computed() {
+            cx.error_help(
+                rule,
+                format!("`{}` is computed: computed fields are never validated input", unraw(field.member)),
+                "put the rule on the fields it is computed from, and mark this one `#[garde(skip)]`",
+            );
+        } else if field.is_skipped() {
+            cx.error_help(
+                rule,
+                format!("`{}` is `#[reactive(skip)]`: it is not part of the model's state, so it is not validated", unraw(field.member)),
+                "mark it `#[garde(skip)]`, or remove `#[reactive(skip)]` to make it a validated field",
+            );
         }
     }
 }

@@ -98,6 +98,13 @@ pub(crate) fn expand(ctx: &Ctx<'_>) -> TokenStream {
         )
     };
     let helpers = computed_helpers(ctx);
+    let hooks = hooks_impl(ctx);
+    let hooks_flag = ctx.input.attrs.hooks.map(|_| {
+        quote!(
+            const __HOOKS: bool = true;
+        )
+    });
+    let (validate_flag, validate_fn) = validation(ctx);
 
     quote! {
         #[automatically_derived]
@@ -107,6 +114,8 @@ pub(crate) fn expand(ctx: &Ctx<'_>) -> TokenStream {
             const FIELD_NAMES: &'static [&'static str] = &[#(#names),*];
             const __EVENT_ORDER: &'static [u16] = &[#(#event_order),*];
             const __HAS_SKIPPED: bool = #has_skipped;
+            #hooks_flag
+            #validate_flag
             type Handle = #handle #ty_generics;
             type BatchHandle<'batch> = #batch #batch_generics;
 
@@ -128,10 +137,70 @@ pub(crate) fn expand(ctx: &Ctx<'_>) -> TokenStream {
             fn __copy_skipped(&mut self, to: &mut Self) {
                 #copy_skipped
             }
+
+            #validate_fn
         }
+
+        #hooks
 
         #helpers
     }
+}
+
+/// Without `#[reactive(hooks)]`, the hooks are the defaults (and the write path skips them);
+/// with it, the user implements `ModelHooks`.
+fn hooks_impl(ctx: &Ctx<'_>) -> TokenStream {
+    if ctx.input.attrs.hooks.is_some() {
+        return TokenStream::new();
+    }
+    let krate = &ctx.krate;
+    let self_ty = &ctx.self_ty;
+    let (impl_generics, _, where_clause) = ctx.generics().split_for_impl();
+    quote! {
+        #[automatically_derived]
+        impl #impl_generics #krate::ModelHooks for #self_ty #where_clause {}
+    }
+}
+
+/// With `#[reactive(validate)]`: the flag, and `__validate` running the garde rules with the
+/// errors keyed by field names (garde keys them by identifier: only renamed fields differ,
+/// `r#` is stripped at run time) in field-table order.
+fn validation(ctx: &Ctx<'_>) -> (TokenStream, TokenStream) {
+    let Some(span) = ctx.input.attrs.validate else {
+        return (TokenStream::new(), TokenStream::new());
+    };
+    let krate = ctx.krate_at(span);
+    let body = if ctx.fallback {
+        ctx.unreachable()
+    } else {
+        let renames = ctx
+            .table_fields()
+            .filter(|(_, f)| unraw(f.member) != f.name)
+            .map(|(_, f)| {
+                let ident = f.member.to_string();
+                let name = &f.name;
+                quote!((#ident, #name))
+            });
+        // Spanned at `validate`: a type without `garde::Validate` is reported there, once (as
+        // a bound of the impl it would be reported at every use of the type instead). A
+        // generic type's garde impl has the struct's bounds, so it holds here too.
+        quote_spanned! {span=>
+            <Self as #krate::__private::GardeValidate>::__reactive_validate(
+                self,
+                &[#(#renames),*],
+                <Self as #krate::Reactive>::FIELD_NAMES,
+            )
+        }
+    };
+    let flag = quote!(
+        const __VALIDATE: bool = true;
+    );
+    let method = quote! {
+        fn __validate(&self) -> ::core::result::Result<(), #krate::ValidationReport> {
+            #body
+        }
+    };
+    (flag, method)
 }
 
 fn body_diff(ctx: &Ctx<'_>) -> TokenStream {

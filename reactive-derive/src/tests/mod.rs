@@ -222,3 +222,66 @@ fn a_rejected_key_is_reported_once_not_again_as_its_consequences() {
     let out = derive_str("struct S { a: u8, #[reactive(rename = 1)] r#a: u8 }");
     assert_eq!(compile_errors(&out).len(), 1);
 }
+
+#[test]
+fn hooks_leaves_model_hooks_to_the_user_and_sets_the_flag() {
+    let plain = derive_str("struct S { a: u64 }").to_string();
+    assert!(plain.contains("ModelHooks for S"), "{plain}");
+    assert!(!plain.contains("__HOOKS"), "{plain}");
+    let hooked = derive_str("#[reactive(hooks)] struct S { a: u64 }").to_string();
+    assert!(!hooked.contains("ModelHooks for S"), "{hooked}");
+    assert!(hooked.contains("const __HOOKS : bool = true"), "{hooked}");
+    // Given a value, `hooks` is an error but still taken as meant: no clashing impl.
+    let out = derive_str("#[reactive(hooks = true)] struct S { a: u64 }");
+    assert_eq!(compile_errors(&out).len(), 1);
+    assert!(!out.to_string().contains("ModelHooks for S"));
+}
+
+#[test]
+fn validate_runs_garde_with_the_renamed_fields_only() {
+    let out = derive_str(
+        r#"#[reactive(validate)] struct S {
+            #[garde(length(min = 1))] a: String,
+            #[garde(skip)] #[reactive(rename = "bee")] b: u64,
+            #[garde(email)] r#type: String,
+        }"#,
+    );
+    assert_eq!(compile_errors(&out), Vec::<String>::new());
+    let text = out.to_string();
+    assert!(text.contains("const __VALIDATE : bool = true"), "{text}");
+    assert!(text.contains(r#"& [("b" , "bee")]"#), "{text}");
+    assert!(!derive_str("struct S { a: u64 }")
+        .to_string()
+        .contains("__validate"));
+}
+
+#[test]
+fn validate_needs_a_garde_rule_on_a_plain_field() {
+    let none = errors_of("#[reactive(validate)] struct S { #[garde(skip)] a: u64, b: u64 }");
+    assert_eq!(none.len(), 1, "{none:#?}");
+    assert!(none[0].contains("no field has one"), "{none:#?}");
+    // A rule among other keys counts; `skip` alone does not.
+    assert!(errors_of(
+        "#[reactive(validate)] struct S { #[garde(skip)] a: u64, #[garde(range(max = 9))] b: u64 }"
+    )
+    .is_empty());
+    let misplaced = errors_of(
+        "#[reactive(validate)] struct S {
+            #[garde(range(max = 9))] a: u64,
+            #[garde(range(max = 9))] #[reactive(computed = self.a * 2)] double: u64,
+            #[garde(length(max = 9))] #[reactive(skip)] note: String,
+            #[garde(skip)] #[reactive(computed = self.a + 1)] next: u64,
+        }",
+    );
+    assert_eq!(misplaced.len(), 2, "{misplaced:#?}");
+    assert!(
+        misplaced[0].contains("`double` is computed"),
+        "{misplaced:#?}"
+    );
+    assert!(
+        misplaced[1].contains("`note` is `#[reactive(skip)]`"),
+        "{misplaced:#?}"
+    );
+    // Without `validate`, garde's attributes are garde's business.
+    assert!(errors_of("struct S { #[garde(skip)] a: u64 }").is_empty());
+}

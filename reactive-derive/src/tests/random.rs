@@ -11,8 +11,8 @@ fn leaf() -> impl Strategy<Value = String> {
     prop_oneof![
         // keys and near-keys
         prop::sample::select(vec![
-            "skip", "rename", "computed", "deps", "crate", "foo", "self", "Self", "r#type",
-            "super", "_",
+            "skip", "rename", "computed", "deps", "crate", "hooks", "validate", "foo", "self",
+            "Self", "r#type", "super", "_",
         ]),
         // punctuation, including garbage
         prop::sample::select(vec![
@@ -103,6 +103,9 @@ fn key() -> impl Strategy<Value = String> {
         "deps(total)",
         "deps(zz)",
         "crate = reactive",
+        "hooks",
+        "validate",
+        "validate = true",
     ])
     .prop_map(str::to_string)
 }
@@ -123,6 +126,15 @@ fn attrs() -> impl Strategy<Value = String> {
         1 => Just("#[reactive]".to_string()),
         1 => tokens().prop_map(|t| format!("#[reactive = {t:?}]")),
         2 => Just("/// A doc comment.".to_string()),
+        2 => prop::sample::select(vec![
+            "#[garde(skip)]",
+            "#[garde(length(min = 1))]",
+            "#[garde(skip, email)]",
+            "#[garde(custom(|v: &u64, _: &()| Ok(())))]",
+            "#[garde]",
+            "#[garde(,)]",
+        ])
+        .prop_map(str::to_string),
     ];
     prop_oneof![
         3 => Just(String::new()),
@@ -137,6 +149,9 @@ fn container_attrs() -> impl Strategy<Value = String> {
         6 => Just(String::new()),
         1 => Just("#[reactive(crate = ::reactive)]".to_string()),
         1 => Just("#[reactive(crate = \"app::rt\")]".to_string()),
+        1 => Just("#[reactive(hooks)]".to_string()),
+        2 => Just("#[reactive(validate)]".to_string()),
+        1 => Just("#[reactive(hooks, validate)]".to_string()),
         2 => attr_args().prop_map(|t| format!("#[reactive({t})]")),
     ]
 }

@@ -1,5 +1,6 @@
 //! What the macro generates, as formatted source, for a reviewer to read: a plain struct, one
-//! with computed fields, a generic one. The README shows the plain one; a test keeps it equal.
+//! with computed fields, a generic one, one with hooks and validation. The README shows the
+//! plain one; a test keeps it equal.
 
 use std::path::PathBuf;
 
@@ -36,6 +37,17 @@ where
 }
 "#;
 
+const RULES: &str = r#"
+#[reactive(hooks, validate)]
+pub struct Signup {
+    #[garde(length(chars, min = 2))]
+    pub name: String,
+    #[garde(email)]
+    #[reactive(rename = "mail")]
+    pub email_address: String,
+}
+"#;
+
 fn snapshot(name: &str, source: &str) {
     let expansion = expand_to_string(source);
     insta::with_settings!({
@@ -60,6 +72,11 @@ fn computed_fields() {
 #[test]
 fn generic_struct() {
     snapshot("generic", GENERIC);
+}
+
+#[test]
+fn hooks_and_validation() {
+    snapshot("rules", RULES);
 }
 
 fn manifest_dir() -> PathBuf {
