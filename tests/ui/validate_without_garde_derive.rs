@@ -1,0 +1,10 @@
+use reactive::prelude::*;
+
+#[derive(Reactive, Clone)]
+#[reactive(validate)]
+struct Profile {
+    #[garde(length(min = 2))]
+    name: String,
+}
+
+fn main() {}
