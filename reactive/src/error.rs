@@ -51,6 +51,18 @@ pub enum Error {
         /// The bound that was crossed.
         limit: usize,
     },
+    /// A batch broke the type's validation rules; nothing was changed. The report lists the
+    /// errors per field.
+    #[error("validation failed: {0}")]
+    Validation(crate::ValidationReport),
+    /// A hook or a domain rule refused the write; nothing was changed.
+    #[error("`{model}` refused the change: {reason}")]
+    Rejected {
+        /// The model's type name (empty when raised outside a model).
+        model: &'static str,
+        /// Why.
+        reason: String,
+    },
     /// A string naming a field did not match any field of the model.
     #[error("`{model}` has no field named `{name}`")]
     UnknownField {
@@ -73,6 +85,19 @@ impl Error {
     /// ```
     pub fn other(err: impl std::error::Error + Send + Sync + 'static) -> Self {
         Error::Other(Box::new(err))
+    }
+
+    /// A refusal by a hook or a domain rule: [`Error::Rejected`].
+    ///
+    /// ```
+    /// let err = reactive::Error::rejected("the room is locked");
+    /// assert!(matches!(err, reactive::Error::Rejected { .. }));
+    /// ```
+    pub fn rejected(reason: impl fmt::Display) -> Self {
+        Error::Rejected {
+            model: "",
+            reason: reason.to_string(),
+        }
     }
 
     /// Builds an [`Error::Other`] from a message.

@@ -35,20 +35,24 @@
 pub mod computed;
 mod error;
 mod event;
+pub mod hooks;
 mod model;
 pub mod prelude;
+pub mod validate;
 
 pub use error::{Error, Result};
 pub use event::local::FEEDBACK_LIMIT;
 pub use event::stream::{ChangeStream, Lagged};
 pub use event::subscription::Subscription;
 pub use event::types::{Change, Changes, Event};
+pub use hooks::{ModelHooks, Pending};
 pub use model::batch::Batch;
 pub use model::field_set::{FieldSet, MAX_FIELDS};
 pub use model::key::{ComputedField, Field, Key, WritableKey};
 pub use model::meta::{FieldInfo, FieldKind, Reactive, ReactiveJson};
 pub use model::value::IntoValue;
 pub use model::{Model, WeakModel};
+pub use validate::{FieldError, ValidationReport};
 
 /// `#[derive(Reactive)]`: see the crate documentation and the README's "what the macro
 /// generates".
@@ -87,6 +91,7 @@ pub mod __private {
     pub use serde_json;
 
     pub use crate::event::erased::ErasedChange;
+    pub use crate::validate::GardeValidate;
 
     /// The generated handle type behind `Model<T>`'s `Deref`.
     pub trait HandleOf<T: crate::Reactive>: Send + Sync + 'static {

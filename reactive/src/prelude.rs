@@ -13,6 +13,7 @@
 
 pub use crate::{
     Batch, Change, ChangeStream, Changes, ComputedField, Error, Event, Field, IntoValue, Key,
-    Lagged, Model, Reactive, ReactiveJson, Subscription, WeakModel, WritableKey,
+    Lagged, Model, ModelHooks, Pending, Reactive, ReactiveJson, Subscription, ValidationReport,
+    WeakModel, WritableKey,
 };
 pub use serde::{Deserialize, Serialize};

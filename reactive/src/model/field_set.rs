@@ -41,12 +41,28 @@ impl FieldSet {
         FieldSet(words)
     }
 
+    /// The set of one index.
+    #[inline]
+    pub fn single(index: usize) -> FieldSet {
+        let mut set = FieldSet::EMPTY;
+        set.insert(index);
+        set
+    }
+
     /// Adds `index` to the set. Indices at or above [`MAX_FIELDS`] are ignored (the derive
     /// never produces them).
     #[inline]
     pub fn insert(&mut self, index: usize) {
         if let Some(word) = self.0.get_mut(index / 64) {
             *word |= 1 << (index % 64);
+        }
+    }
+
+    /// Removes `index` from the set.
+    #[inline]
+    pub fn remove(&mut self, index: usize) {
+        if let Some(word) = self.0.get_mut(index / 64) {
+            *word &= !(1 << (index % 64));
         }
     }
 

@@ -94,7 +94,7 @@ impl<T> std::fmt::Debug for FieldInfo<T> {
 /// let names: Vec<_> = Job::FIELDS.iter().map(|f| f.name()).collect();
 /// assert_eq!(names, ["done", "total"]);
 /// ```
-pub trait Reactive: Clone + Send + Sync + Sized + 'static {
+pub trait Reactive: crate::ModelHooks + Clone + Send + Sync + Sized + 'static {
     /// The type's name in messages and traces.
     const TYPE_NAME: &'static str;
     /// The field table, in declaration order.
@@ -108,6 +108,12 @@ pub trait Reactive: Clone + Send + Sync + Sized + 'static {
     #[doc(hidden)]
     /// Whether the type has `#[reactive(skip)]` fields.
     const __HAS_SKIPPED: bool;
+    #[doc(hidden)]
+    /// Whether the type opted into `ModelHooks` with `#[reactive(hooks)]`.
+    const __HOOKS: bool = false;
+    #[doc(hidden)]
+    /// Whether the type opted into validation with `#[reactive(validate)]`.
+    const __VALIDATE: bool = false;
 
     /// The generated handle `Model<Self>` derefs to (per-field getters, setters, listeners).
     type Handle: crate::__private::HandleOf<Self>;
@@ -124,6 +130,12 @@ pub trait Reactive: Clone + Send + Sync + Sized + 'static {
     #[doc(hidden)]
     /// Recomputes every computed field (used when a model is created).
     fn __recompute_all(&mut self);
+    #[doc(hidden)]
+    /// Validates the whole value (garde rules, with `#[reactive(validate)]`): errors keyed by
+    /// field names. The default (no `validate`) accepts everything.
+    fn __validate(&self) -> Result<(), crate::ValidationReport> {
+        Ok(())
+    }
     #[doc(hidden)]
     /// Moves the `#[reactive(skip)]` fields of `self` into `to` (by swapping them).
     fn __copy_skipped(&mut self, to: &mut Self);

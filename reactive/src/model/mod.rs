@@ -6,6 +6,7 @@ pub(crate) mod key;
 pub(crate) mod meta;
 pub(crate) mod raw;
 pub(crate) mod value;
+pub(crate) mod write;
 
 use std::fmt;
 use std::ops::Deref;
@@ -23,6 +24,7 @@ use crate::model::key::{Key, WritableKey};
 use crate::model::meta::{Reactive, ReactiveJson};
 use crate::model::raw::{RawModel, Shared};
 use crate::model::value::IntoValue;
+use crate::model::write::Check;
 
 /// A live model of a `#[derive(Reactive)]` struct.
 ///
@@ -76,7 +78,224 @@ impl<T: Reactive> Model<T> {
     /// assert_eq!(job.left(), 3);
     /// ```
     pub fn new(value: T) -> Self {
-        Model::from_raw(RawModel::new(value))
+        Model::from_raw(RawModel::new(value, false))
+    }
+
+    /// A live model of `value` after checking it against the type's validation rules
+    /// (`#[reactive(validate)]`): [`Error::Validation`] with the per-field report if it breaks
+    /// them.
+    ///
+    /// ```
+    /// # use reactive::prelude::*;
+    /// # #[derive(Reactive, Clone)] struct Note { text: String }
+    /// // A type without validation rules accepts every value.
+    /// let note = Model::try_new(Note { text: String::new() })?;
+    /// assert!(note.validate().is_ok());
+    /// # Ok::<(), reactive::Error>(())
+    /// ```
+    pub fn try_new(value: T) -> Result<Self, Error> {
+        Model::validate_value(&value)?;
+        Ok(Model::new(value))
+    }
+
+    /// A draft: a model of a value that was never persisted (publishing it inserts it). It
+    /// stays a draft until a successful publish or load; [`mark_saved`](Model::mark_saved)
+    /// does not end it.
+    ///
+    /// ```
+    /// # use reactive::prelude::*;
+    /// # #[derive(Reactive, Clone)] struct Note { text: String }
+    /// let note = Model::draft(Note { text: "hi".into() });
+    /// assert!(note.is_draft() && !note.is_dirty());
+    /// assert!(!Model::new(Note { text: "hi".into() }).is_draft());
+    /// ```
+    pub fn draft(value: T) -> Self {
+        Model::from_raw(RawModel::new(value, true))
+    }
+
+    /// Whether the model is a draft (see [`draft`](Model::draft)).
+    ///
+    /// ```
+    /// # use reactive::prelude::*;
+    /// # #[derive(Reactive, Clone)] struct Note { text: String }
+    /// let note = Model::draft(Note { text: "hi".into() });
+    /// note.mark_saved();
+    /// assert!(note.is_draft());
+    /// ```
+    pub fn is_draft(&self) -> bool {
+        self.shared().state.read_recursive().draft
+    }
+
+    /// Whether a plain field differs from its saved value (typed equality; computed and
+    /// skipped fields are never dirty). A field set back to its saved value is clean again.
+    ///
+    /// ```
+    /// # use reactive::prelude::*;
+    /// # #[derive(Reactive, Clone)] struct Note { text: String }
+    /// let note = Model::new(Note { text: "hi".into() });
+    /// note.set_text("hello")?;
+    /// assert!(note.is_dirty());
+    /// note.set_text("hi")?;
+    /// assert!(!note.is_dirty());
+    /// # Ok::<(), reactive::Error>(())
+    /// ```
+    pub fn is_dirty(&self) -> bool {
+        let slot = self.shared().state.read_recursive();
+        slot.saved
+            .as_ref()
+            .is_some_and(|saved| !saved.__diff(&slot.value).is_empty())
+    }
+
+    /// The names of the dirty fields, in field-table order.
+    ///
+    /// ```
+    /// # use reactive::prelude::*;
+    /// # #[derive(Reactive, Clone)] struct User { name: String, email: String }
+    /// let user = Model::new(User { name: "Ada".into(), email: "a@x.io".into() });
+    /// user.set_email("ada@x.io")?;
+    /// assert_eq!(user.dirty_fields(), ["email"]);
+    /// # Ok::<(), reactive::Error>(())
+    /// ```
+    pub fn dirty_fields(&self) -> Vec<&'static str> {
+        let slot = self.shared().state.read_recursive();
+        match &slot.saved {
+            Some(saved) => saved
+                .__diff(&slot.value)
+                .iter()
+                .filter_map(|i| T::FIELD_NAMES.get(i).copied())
+                .collect(),
+            None => Vec::new(),
+        }
+    }
+
+    /// Whether the field of `key` is dirty.
+    ///
+    /// ```
+    /// # use reactive::prelude::*;
+    /// # #[derive(Reactive, Clone)] struct User { name: String, email: String }
+    /// let user = Model::new(User { name: "Ada".into(), email: "a@x.io".into() });
+    /// user.set_name("Grace")?;
+    /// assert!(user.is_field_dirty(User::NAME) && !user.is_field_dirty(User::EMAIL));
+    /// # Ok::<(), reactive::Error>(())
+    /// ```
+    pub fn is_field_dirty<K: Key<T>>(&self, key: K) -> bool {
+        let computed = T::FIELDS
+            .get(key.index())
+            .is_some_and(|f| f.kind() == crate::FieldKind::Computed);
+        if computed {
+            return false;
+        }
+        let slot = self.shared().state.read_recursive();
+        slot.saved
+            .as_ref()
+            .is_some_and(|saved| key.get(saved) != key.get(&slot.value))
+    }
+
+    /// The saved value of a field (what a [`revert`](Model::revert) would restore).
+    ///
+    /// ```
+    /// # use reactive::prelude::*;
+    /// # #[derive(Reactive, Clone)] struct User { name: String }
+    /// let user = Model::new(User { name: "Ada".into() });
+    /// user.set_name("Grace")?;
+    /// assert_eq!(user.saved(User::NAME), "Ada");
+    /// # Ok::<(), reactive::Error>(())
+    /// ```
+    pub fn saved<K: Key<T>>(&self, key: K) -> K::Value {
+        let slot = self.shared().state.read_recursive();
+        key.get(slot.saved.as_ref().unwrap_or(&slot.value)).clone()
+    }
+
+    /// A clone of the whole saved value.
+    ///
+    /// ```
+    /// # use reactive::prelude::*;
+    /// # #[derive(Reactive, Clone)] struct User { name: String }
+    /// let user = Model::new(User { name: "Ada".into() });
+    /// user.set_name("Grace")?;
+    /// assert_eq!(user.saved_value().name, "Ada");
+    /// # Ok::<(), reactive::Error>(())
+    /// ```
+    pub fn saved_value(&self) -> T {
+        let slot = self.shared().state.read_recursive();
+        slot.saved.as_ref().unwrap_or(&slot.value).clone()
+    }
+
+    /// Restores the saved value as one batch, with the usual events (fields in declaration
+    /// order, computed fields, one `change`); the model is clean afterwards. Hooks run;
+    /// validation does not (the saved value was accepted before).
+    ///
+    /// ```
+    /// # use reactive::prelude::*;
+    /// # #[derive(Reactive, Clone)] struct User { name: String, email: String }
+    /// let user = Model::new(User { name: "Ada".into(), email: "a@x.io".into() });
+    /// user.update(|u| { u.name = "Grace".into(); u.email = "g@x.io".into(); })?;
+    /// user.revert()?;
+    /// assert_eq!((user.name(), user.is_dirty()), ("Ada".to_string(), false));
+    /// # Ok::<(), reactive::Error>(())
+    /// ```
+    pub fn revert(&self) -> Result<(), Error> {
+        self.raw().revert()
+    }
+
+    /// Makes the current value the saved one: the model is clean. A draft stays a draft.
+    ///
+    /// ```
+    /// # use reactive::prelude::*;
+    /// # #[derive(Reactive, Clone)] struct User { name: String }
+    /// let user = Model::new(User { name: "Ada".into() });
+    /// user.set_name("Grace")?;
+    /// user.mark_saved();
+    /// assert!(!user.is_dirty());
+    /// assert_eq!(user.saved(User::NAME), "Grace");
+    /// # Ok::<(), reactive::Error>(())
+    /// ```
+    pub fn mark_saved(&self) {
+        self.shared().state.write().saved = None;
+    }
+
+    /// Checks the committed value against the type's validation rules
+    /// (`#[reactive(validate)]`); every error, per field.
+    ///
+    /// ```
+    /// # use reactive::prelude::*;
+    /// # #[derive(Reactive, Clone)] struct Note { text: String }
+    /// let note = Model::new(Note { text: "hi".into() });
+    /// assert!(note.validate().is_ok());
+    /// ```
+    pub fn validate(&self) -> Result<(), Error> {
+        self.raw().validate().map_err(Error::Validation)
+    }
+
+    /// Checks a candidate value against the type's validation rules without applying it.
+    ///
+    /// ```
+    /// # use reactive::prelude::*;
+    /// # #[derive(Reactive, Clone)] struct Note { text: String }
+    /// assert!(Model::validate_value(&Note { text: String::new() }).is_ok());
+    /// ```
+    pub fn validate_value(value: &T) -> Result<(), Error> {
+        value.__validate().map_err(Error::Validation)
+    }
+
+    /// [`set`](Model::set) without validation (hooks still run): for values known to be
+    /// fine, or to pass through an invalid intermediate state on purpose.
+    ///
+    /// ```
+    /// # use reactive::prelude::*;
+    /// # #[derive(Reactive, Clone)] struct Note { text: String }
+    /// let note = Model::new(Note { text: "hi".into() });
+    /// note.set_unchecked(Note::TEXT, "")?;
+    /// assert_eq!(note.text(), "");
+    /// # Ok::<(), reactive::Error>(())
+    /// ```
+    pub fn set_unchecked<K: WritableKey<T>>(
+        &self,
+        key: K,
+        value: impl IntoValue<K::Value>,
+    ) -> Result<(), Error> {
+        self.raw()
+            .set_with(key, value.into_value(), Check::Unchecked)
     }
 
     /// Runs `f` on the committed state (a read lock is held while `f` runs: keep it short, and
@@ -163,7 +382,8 @@ impl<T: Reactive> Model<T> {
     /// # Ok::<(), reactive::Error>(())
     /// ```
     pub fn update<R>(&self, f: impl FnOnce(&mut T) -> R) -> Result<R, Error> {
-        self.raw().transact(|value| Ok::<R, Error>(f(value)))
+        self.raw()
+            .transact(Check::Validate, |value| Ok::<R, Error>(f(value)))
     }
 
     /// Like [`update`](Model::update) for a fallible closure: on `Err` (or a panic) the model
@@ -185,7 +405,7 @@ impl<T: Reactive> Model<T> {
         &self,
         f: impl FnOnce(&mut T) -> Result<R, E>,
     ) -> Result<R, E> {
-        self.raw().transact(f)
+        self.raw().transact(Check::Validate, f)
     }
 
     /// Runs `f` with a [`Batch`] carrying the generated setters; everything it writes commits
@@ -209,7 +429,8 @@ impl<T: Reactive> Model<T> {
         f: impl FnOnce(&mut Batch<'_, T>) -> Result<R, Error>,
     ) -> Result<R, Error> {
         let addr = self.raw().addr();
-        self.raw().transact(|value| f(&mut Batch::new(value, addr)))
+        self.raw()
+            .transact(Check::Validate, |value| f(&mut Batch::new(value, addr)))
     }
 
     /// Listens to one field: `f` receives `{ value, previous }` for each batch that changed

@@ -1,30 +1,39 @@
-//! The shared state behind every handle of one live model, and the write paths.
+//! The shared state behind every handle of one live model, reads and listeners. The write
+//! paths are in `write`.
 
 use std::marker::PhantomData;
 use std::mem::ManuallyDrop;
 use std::ops::Deref;
-use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe};
 use std::sync::Arc;
 
-use parking_lot::{RwLock, RwLockUpgradableReadGuard};
+use parking_lot::RwLock;
 
-use crate::error::Error;
-use crate::event::delivery::{Committed, EventList, FieldPending, Notice};
+use crate::event::delivery::{EventList, Notice};
 use crate::event::erased::Erased;
 use crate::event::hub::Hub;
-use crate::event::local::{self, BatchFrame};
+use crate::event::local;
 use crate::event::subscription::{Subscription, Unsubscribe};
 use crate::event::table::{
     ChangeCallback, Entry, JsonCallback, JsonConv, Kind, Target, TypedCallback,
 };
 use crate::event::types::{Change, Event};
-use crate::model::key::{Key, WritableKey};
+use crate::model::key::Key;
 use crate::model::meta::Reactive;
 use crate::model::Model;
 
 pub(crate) struct Shared<T> {
-    pub(crate) state: RwLock<T>,
+    pub(crate) state: RwLock<Slot<T>>,
     pub(crate) hub: Hub<T>,
+}
+
+/// The committed value and its bookkeeping, under one lock.
+pub(crate) struct Slot<T> {
+    pub(crate) value: T,
+    /// The saved (loaded, published or marked) value, kept from the first write after the
+    /// last save; `None` while nothing was written since, i.e. the saved value is `value`.
+    pub(crate) saved: Option<T>,
+    /// Never published nor loaded (`Model::draft`).
+    pub(crate) draft: bool,
 }
 
 impl<T: Reactive> Unsubscribe for Shared<T> {
@@ -61,25 +70,15 @@ impl<T: Reactive> Deref for BorrowedModel<'_, T> {
     }
 }
 
-fn feedback_error<T: Reactive>(field: &'static str) -> Error {
-    tracing::warn!(
-        model = T::TYPE_NAME,
-        field,
-        limit = crate::FEEDBACK_LIMIT,
-        "feedback loop cut: listeners kept writing"
-    );
-    Error::FeedbackLoop {
-        model: T::TYPE_NAME,
-        field,
-        limit: crate::FEEDBACK_LIMIT,
-    }
-}
-
 impl<T: Reactive> RawModel<T> {
-    pub(crate) fn new(mut value: T) -> Self {
+    pub(crate) fn new(mut value: T, draft: bool) -> Self {
         value.__recompute_all();
         RawModel(Arc::new(Shared {
-            state: RwLock::new(value),
+            state: RwLock::new(Slot {
+                value,
+                saved: None,
+                draft,
+            }),
             hub: Hub::new(),
         }))
     }
@@ -109,171 +108,13 @@ impl<T: Reactive> RawModel<T> {
     /// Reads the committed state.
     #[inline]
     pub fn with<R>(&self, f: impl FnOnce(&T) -> R) -> R {
-        f(&self.0.state.read_recursive())
+        f(&self.0.state.read_recursive().value)
     }
 
     /// Clones one field out of the committed state.
     #[inline]
     pub fn get<K: Key<T>>(&self, key: K) -> K::Value {
-        key.get(&self.0.state.read_recursive()).clone()
-    }
-
-    /// Sets one field.
-    #[inline]
-    pub fn set<K: WritableKey<T>>(&self, key: K, value: K::Value) -> Result<(), Error> {
-        let quiet = local::is_quiet();
-        if !quiet && local::is_batching(self.addr()) {
-            return Err(Error::Reentrant {
-                model: T::TYPE_NAME,
-            });
-        }
-        let index = key.index();
-        if T::FIELDS.get(index).is_some_and(|f| f.has_dependents()) {
-            return self.set_with_dependents(key, value);
-        }
-        let mut state = self.0.state.write();
-        let slot = key.get_mut(&mut state);
-        if *slot == value {
-            return Ok(());
-        }
-        if !quiet && !local::count_write() {
-            drop(state);
-            return Err(feedback_error::<T>(key.name()));
-        }
-        let hub = &self.0.hub;
-        if !hub.has_listeners() {
-            *slot = value;
-            return Ok(());
-        }
-        let previous = std::mem::replace(slot, value);
-        let change = Change {
-            value: slot.clone(),
-            previous,
-        };
-        let pending = FieldPending { index, change };
-        if quiet {
-            hub.commit_quiet(self, state, pending);
-        } else {
-            hub.commit(self, state, pending);
-        }
-        Ok(())
-    }
-
-    /// Sets a field some computed fields depend on: the new state (field written, dependents
-    /// recomputed) is built on a copy, so a panicking compute function changes nothing, and
-    /// under the upgradable lock, so a compute function may read models (this one included).
-    fn set_with_dependents<K: WritableKey<T>>(&self, key: K, value: K::Value) -> Result<(), Error> {
-        let base = self.0.state.upgradable_read();
-        if *key.get(&base) == value {
-            return Ok(());
-        }
-        if !local::count_write() {
-            drop(base);
-            return Err(feedback_error::<T>(key.name()));
-        }
-        let mut next = (*base).clone();
-        *key.get_mut(&mut next) = value;
-        let mut changed = crate::FieldSet::EMPTY;
-        changed.insert(key.index());
-        next.__recompute(&base, &mut changed);
-        let mut state = RwLockUpgradableReadGuard::upgrade(base);
-        let hub = &self.0.hub;
-        if !hub.has_listeners() {
-            *state = next;
-        } else if !hub.needs_values() {
-            *state = next;
-            let events = EventList::empty();
-            hub.commit(self, state, Notice { changed, events });
-        } else {
-            let new = next.clone();
-            let old = std::mem::replace(&mut *state, next);
-            let events = EventList::empty();
-            hub.commit(
-                self,
-                state,
-                Committed {
-                    old,
-                    new,
-                    changed,
-                    events,
-                },
-            );
-        }
-        Ok(())
-    }
-
-    /// Runs `f` on a copy of the state and commits the difference as one batch.
-    pub(crate) fn transact<R, E: From<Error>>(
-        &self,
-        f: impl FnOnce(&mut T) -> Result<R, E>,
-    ) -> Result<R, E> {
-        let addr = self.addr();
-        if local::is_batching(addr) {
-            return Err(Error::Reentrant {
-                model: T::TYPE_NAME,
-            }
-            .into());
-        }
-        let base = self.0.state.upgradable_read();
-        let mut working = (*base).clone();
-        let frame = BatchFrame::enter(addr);
-        let outcome = catch_unwind(AssertUnwindSafe(|| f(&mut working)));
-        let events = EventList::new(frame.finish());
-        let value = match outcome {
-            Ok(Ok(value)) => value,
-            Ok(Err(err)) => {
-                self.keep_skipped(base, &mut working);
-                return Err(err);
-            }
-            Err(panic) => {
-                self.keep_skipped(base, &mut working);
-                resume_unwind(panic);
-            }
-        };
-        let mut changed = base.__diff(&working);
-        working.__recompute(&base, &mut changed);
-        if changed.is_empty() && events.is_empty() {
-            self.keep_skipped(base, &mut working);
-            return Ok(value);
-        }
-        if !local::count_write() {
-            self.keep_skipped(base, &mut working);
-            return Err(feedback_error::<T>("*").into());
-        }
-        let mut state = RwLockUpgradableReadGuard::upgrade(base);
-        let hub = &self.0.hub;
-        if !hub.has_listeners() {
-            *state = working;
-            return Ok(value);
-        }
-        if changed.is_empty() {
-            working.__copy_skipped(&mut state);
-            hub.commit(self, state, Notice { changed, events });
-        } else if !hub.needs_values() {
-            // Only `change` listeners: no field values to keep.
-            *state = working;
-            hub.commit(self, state, Notice { changed, events });
-        } else {
-            let new = working.clone();
-            let old = std::mem::replace(&mut *state, working);
-            let committed = Committed {
-                old,
-                new,
-                changed,
-                events,
-            };
-            hub.commit(self, state, committed);
-        }
-        Ok(value)
-    }
-
-    /// After a failed or empty batch: the `#[reactive(skip)]` fields keep what the closure
-    /// wrote (they are never rolled back).
-    fn keep_skipped(&self, base: RwLockUpgradableReadGuard<'_, T>, working: &mut T) {
-        if T::__HAS_SKIPPED {
-            let mut state = RwLockUpgradableReadGuard::upgrade(base);
-            working.__copy_skipped(&mut state);
-        }
+        key.get(&self.0.state.read_recursive().value).clone()
     }
 
     /// Raises a custom event: inside this model's open batch on this thread it joins the batch
