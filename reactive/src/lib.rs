@@ -33,6 +33,7 @@
 #![deny(unsafe_op_in_unsafe_fn)]
 
 pub mod computed;
+pub mod entity;
 mod error;
 mod event;
 pub mod hooks;
@@ -40,6 +41,7 @@ mod model;
 pub mod prelude;
 pub mod validate;
 
+pub use entity::Entity;
 pub use error::{Error, Result};
 pub use event::local::FEEDBACK_LIMIT;
 pub use event::stream::{ChangeStream, Lagged};

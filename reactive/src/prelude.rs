@@ -12,7 +12,7 @@
 //! ```
 
 pub use crate::{
-    Batch, Change, ChangeStream, Changes, ComputedField, Error, Event, Field, IntoValue, Key,
+    Batch, Change, Entity, ChangeStream, Changes, ComputedField, Error, Event, Field, IntoValue, Key,
     Lagged, Model, ModelHooks, Pending, Reactive, ReactiveJson, Subscription, ValidationReport,
     WeakModel, WritableKey,
 };

@@ -1,0 +1,50 @@
+//! Persisted entities: `#[entity("users")]` gives a reactive type an entity name, an id and
+//! optionally a version.
+
+use std::fmt::Debug;
+use std::hash::Hash;
+
+use crate::model::meta::Reactive;
+
+/// A reactive type stored by providers and kept live in a [`Registry`](crate::Registry):
+/// implemented by `#[derive(Reactive)]` with `#[entity("name")]`.
+///
+/// The id is the field named `id`, or the field marked `#[reactive(id)]`; with
+/// `#[reactive(id, generated)]` the field is an `Option<Id>` that the store fills on the first
+/// publish. `#[reactive(version)]` marks a `u64` field used for optimistic concurrency.
+///
+/// ```
+/// use reactive::prelude::*;
+///
+/// #[derive(Reactive, Clone, Debug)]
+/// #[entity("users")]
+/// struct User { id: String, name: String }
+///
+/// assert_eq!(User::ENTITY, "users");
+/// let user = User { id: "u1".into(), name: "Ada".into() };
+/// assert_eq!(user.id(), Some("u1".to_string()));
+/// ```
+pub trait Entity: Reactive {
+    /// The id's type (for a generated id, the type inside the `Option`).
+    type Id: Clone + Eq + Hash + Debug + Send + Sync + 'static;
+    /// The entity's name: the table, the route, the registry's key.
+    const ENTITY: &'static str;
+    /// Whether the store assigns ids (`#[reactive(id, generated)]`).
+    const ID_GENERATED: bool;
+    /// Whether the type has a `#[reactive(version)]` field.
+    const VERSIONED: bool;
+    #[doc(hidden)]
+    /// The id's position in the field table.
+    const __ID_FIELD: usize;
+
+    /// The id: `None` only for a generated id before the first publish.
+    fn id(&self) -> Option<Self::Id>;
+    #[doc(hidden)]
+    /// Sets the id (a generated id assigned by the store).
+    fn __set_id(&mut self, id: Self::Id);
+    /// The version (`None` without a `#[reactive(version)]` field).
+    fn version(&self) -> Option<u64>;
+    #[doc(hidden)]
+    /// Sets the version (no-op without a version field).
+    fn __set_version(&mut self, version: u64);
+}
