@@ -10,7 +10,8 @@ use syn::{Attribute, Expr, ExprLit, Ident, Lit, Meta, Path, Token};
 use crate::ctxt::Ctxt;
 
 const CONTAINER_KEYS: &str = "`crate = path`, `hooks`, `validate`";
-const FIELD_KEYS: &str = "`skip`, `rename = \"..\"`, `computed = ..`, `deps(..)`";
+const FIELD_KEYS: &str =
+    "`skip`, `rename = \"..\"`, `computed = ..`, `deps(..)`, `id`, `generated`, `version`";
 const SYNTAX_HELP: &str =
     "the syntax is `#[reactive(key)]`, `#[reactive(key = value)]` or `#[reactive(key(a, b))]`, keys separated by commas";
 
@@ -24,6 +25,19 @@ pub(crate) struct Container {
     /// `#[reactive(validate)]`, with the span of `validate`: writes are checked against the
     /// type's garde rules.
     pub(crate) validate: Option<Span>,
+    /// `#[entity("name")]`: the type is an entity.
+    pub(crate) entity: Option<EntityAttr>,
+}
+
+/// `#[entity("name")]` on the struct.
+pub(crate) struct EntityAttr {
+    /// The entity's name (empty when it was rejected).
+    pub(crate) name: String,
+    /// The span of the attribute's `entity`.
+    pub(crate) span: Span,
+    /// The attribute was malformed (already reported): the checks that need the entity stay
+    /// quiet about it, and the fallback still implements `Entity`.
+    pub(crate) rejected: bool,
 }
 
 /// How a computed field is computed.
@@ -51,6 +65,12 @@ pub(crate) struct FieldAttrs {
     pub(crate) computed_rejected: bool,
     /// A `deps` was written but rejected: it is not also "missing".
     pub(crate) deps_rejected: bool,
+    /// `#[reactive(id)]`, with the span of `id`: the entity's id.
+    pub(crate) id: Option<Span>,
+    /// `#[reactive(generated)]` (beside `id`), with its span: the store assigns the id.
+    pub(crate) generated: Option<Span>,
+    /// `#[reactive(version)]`, with its span: the version for optimistic concurrency.
+    pub(crate) version: Option<Span>,
 }
 
 /// The keys of every `#[reactive(..)]` attribute in `attrs`, in order. A key that does not
@@ -140,7 +160,10 @@ fn key_of(meta: &Meta) -> String {
 
 /// Reads the container attributes.
 pub(crate) fn container(cx: &mut Ctxt, attrs: &[Attribute]) -> Container {
-    let mut out = Container::default();
+    let mut out = Container {
+        entity: entity(cx, attrs),
+        ..Container::default()
+    };
     let crate_help =
         "write `crate = my_crate::reactive`, the path where the runtime is re-exported";
     for meta in metas(cx, attrs) {
@@ -175,7 +198,12 @@ pub(crate) fn container(cx: &mut Ctxt, attrs: &[Attribute]) -> Container {
                 &meta,
                 "write `#[reactive(validate)]`; the rules are the fields' `#[garde(..)]` attributes",
             ),
-            ("skip" | "rename" | "computed" | "deps", _) => cx.error_help(
+            ("entity", _) => cx.error_help(
+                meta.path(),
+                "`entity` is an attribute of its own",
+                "write `#[entity(\"users\")]` on the struct, beside `#[derive(Reactive)]`",
+            ),
+            ("skip" | "rename" | "computed" | "deps" | "id" | "generated" | "version", _) => cx.error_help(
                 meta.path(),
                 format!("`{key}` is a field attribute"),
                 format!(
@@ -202,6 +230,14 @@ pub(crate) fn field(cx: &mut Ctxt, attrs: &[Attribute]) -> FieldAttrs {
             "rename" => rename(cx, &mut out, &meta),
             "computed" => computed(cx, &mut out, &meta),
             "deps" => deps(cx, &mut out, &meta),
+            "id" => field_flag(cx, &mut out.id, &meta, "write `#[reactive(id)]`, or `#[reactive(id, generated)]` for an id the store assigns"),
+            "generated" => field_flag(cx, &mut out.generated, &meta, "write `#[reactive(id, generated)]` on an `Option` id field"),
+            "version" => field_flag(cx, &mut out.version, &meta, "write `#[reactive(version)]` on a `u64` field"),
+            "entity" => cx.error_help(
+                meta.path(),
+                "`entity` is an attribute of the struct",
+                "write `#[entity(\"users\")]` on the struct, beside `#[derive(Reactive)]`",
+            ),
             "crate" => cx.error_help(
                 meta.path(),
                 "`crate` is a struct attribute",
@@ -234,6 +270,122 @@ fn flag(cx: &mut Ctxt, out: &mut Option<Span>, meta: &Meta, help: &str) {
         cx.error_help(meta, format!("`{key}` takes no value"), help);
     }
     *out = Some(meta.path().span());
+}
+
+/// A field key without a value (`id`, `generated`, `version`). One given a value is reported
+/// and not taken, so that nothing else is said about it.
+fn field_flag(cx: &mut Ctxt, out: &mut Option<Span>, meta: &Meta, help: &str) {
+    let key = key_of(meta);
+    match meta {
+        Meta::Path(p) if out.is_none() => *out = Some(p.span()),
+        Meta::Path(_) => duplicate(cx, meta, &key),
+        _ => cx.error_help(meta, format!("`{key}` takes no value"), help),
+    }
+}
+
+/// Reads `#[entity("name")]`. A malformed one is reported and still returned (`rejected`), so
+/// that the type is an entity for the checks that follow and for the fallback.
+fn entity(cx: &mut Ctxt, attrs: &[Attribute]) -> Option<EntityAttr> {
+    let help = "write `#[entity(\"users\")]`: the entity's name, a string literal";
+    let mut out: Option<EntityAttr> = None;
+    for attr in attrs.iter().filter(|a| a.path().is_ident("entity")) {
+        if out.is_some() {
+            cx.error_help(
+                attr,
+                "duplicate `#[entity]` attribute",
+                "a type is one entity: keep one `#[entity(\"..\")]`",
+            );
+            continue;
+        }
+        let span = attr.path().span();
+        let name = match &attr.meta {
+            Meta::List(list) => {
+                let mut name = None;
+                let parsed = list.parse_args_with(|input: ParseStream<'_>| {
+                    if input.is_empty() {
+                        cx.error_help(list, "`#[entity]` needs the entity's name", help);
+                        return Ok(());
+                    }
+                    let lit: Lit = match input.parse() {
+                        Ok(lit) => lit,
+                        Err(_) => {
+                            let first: proc_macro2::TokenTree = input.parse()?;
+                            cx.error_help(
+                                &first,
+                                "the entity's name must be a string literal",
+                                format!("write `#[entity(\"{}\")]`", name_hint(&first)),
+                            );
+                            input.parse::<proc_macro2::TokenStream>()?;
+                            return Ok(());
+                        }
+                    };
+                    match &lit {
+                        Lit::Str(s) => name = check_entity_name(cx, s),
+                        other => cx.error_help(
+                            other,
+                            "the entity's name must be a string literal",
+                            help,
+                        ),
+                    }
+                    if !input.is_empty() {
+                        let rest: proc_macro2::TokenStream = input.parse()?;
+                        cx.error_help(
+                            rest,
+                            "unexpected tokens after the entity's name",
+                            "`#[entity(\"..\")]` takes only the name",
+                        );
+                    }
+                    Ok(())
+                });
+                if let Err(err) = parsed {
+                    cx.error_help_at(err.span(), err, help);
+                }
+                name
+            }
+            Meta::Path(path) => {
+                cx.error_help(path, "`#[entity]` needs the entity's name", help);
+                None
+            }
+            Meta::NameValue(_) => {
+                cx.error_help(attr, "the entity's name goes in parentheses", help);
+                None
+            }
+        };
+        out = Some(EntityAttr {
+            rejected: name.is_none(),
+            name: name.unwrap_or_default(),
+            span,
+        });
+    }
+    out
+}
+
+/// The name written for `#[entity(users)]`, for the help line.
+fn name_hint(token: &proc_macro2::TokenTree) -> String {
+    match token {
+        proc_macro2::TokenTree::Ident(ident) => ident.to_string(),
+        _ => "users".to_string(),
+    }
+}
+
+/// The entity's name names a table, a route and the registry's key: it must be non-empty and
+/// have no whitespace or control characters.
+fn check_entity_name(cx: &mut Ctxt, lit: &syn::LitStr) -> Option<String> {
+    let name = lit.value();
+    let help = "the name is the entity's table, route and registry key, e.g. `#[entity(\"users\")]`";
+    if name.is_empty() {
+        cx.error_help(lit, "the entity's name is empty", help);
+        return None;
+    }
+    if name.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        cx.error_help(
+            lit,
+            format!("the entity's name {name:?} has whitespace or control characters"),
+            help,
+        );
+        return None;
+    }
+    Some(name)
 }
 
 fn skip(cx: &mut Ctxt, out: &mut FieldAttrs, meta: &Meta) {

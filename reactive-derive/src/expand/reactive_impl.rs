@@ -97,6 +97,11 @@ pub(crate) fn expand(ctx: &Ctx<'_>) -> TokenStream {
             body_copy_skipped(ctx),
         )
     };
+    let copy_fields = if ctx.fallback {
+        ctx.unreachable()
+    } else {
+        body_copy_fields(ctx)
+    };
     let helpers = computed_helpers(ctx);
     let hooks = hooks_impl(ctx);
     let hooks_flag = ctx.input.attrs.hooks.map(|_| {
@@ -136,6 +141,11 @@ pub(crate) fn expand(ctx: &Ctx<'_>) -> TokenStream {
             #[allow(unused_variables)]
             fn __copy_skipped(&mut self, to: &mut Self) {
                 #copy_skipped
+            }
+
+            #[allow(unused_variables)]
+            fn __copy_fields(&mut self, from: &Self, fields: #krate::FieldSet) {
+                #copy_fields
             }
 
             #validate_fn
@@ -276,6 +286,23 @@ fn body_recompute_all(ctx: &Ctx<'_>) -> TokenStream {
         Some(quote!(self.#member = #call;))
     });
     quote!(#(#steps)*)
+}
+
+/// Copies the plain fields in `fields` from `from` (a provider applying an update).
+fn body_copy_fields(ctx: &Ctx<'_>) -> TokenStream {
+    let copies = ctx
+        .table_fields()
+        .filter(|(_, f)| !f.is_computed())
+        .map(|(index, field)| {
+            let member = field.member;
+            let index = Literal::usize_unsuffixed(index);
+            quote! {
+                if fields.contains(#index) {
+                    self.#member = ::core::clone::Clone::clone(&from.#member);
+                }
+            }
+        });
+    quote!(#(#copies)*)
 }
 
 fn body_copy_skipped(ctx: &Ctx<'_>) -> TokenStream {

@@ -137,6 +137,9 @@ pub trait Reactive: crate::ModelHooks + Clone + Send + Sync + Sized + 'static {
         Ok(())
     }
     #[doc(hidden)]
+    /// Copies the plain fields in `fields` from `from` (a provider applying an update).
+    fn __copy_fields(&mut self, from: &Self, fields: FieldSet);
+    #[doc(hidden)]
     /// Moves the `#[reactive(skip)]` fields of `self` into `to` (by swapping them).
     fn __copy_skipped(&mut self, to: &mut Self);
 }
