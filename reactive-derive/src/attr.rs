@@ -321,11 +321,9 @@ fn entity(cx: &mut Ctxt, attrs: &[Attribute]) -> Option<EntityAttr> {
                     };
                     match &lit {
                         Lit::Str(s) => name = check_entity_name(cx, s),
-                        other => cx.error_help(
-                            other,
-                            "the entity's name must be a string literal",
-                            help,
-                        ),
+                        other => {
+                            cx.error_help(other, "the entity's name must be a string literal", help)
+                        }
                     }
                     if !input.is_empty() {
                         let rest: proc_macro2::TokenStream = input.parse()?;
@@ -372,7 +370,8 @@ fn name_hint(token: &proc_macro2::TokenTree) -> String {
 /// have no whitespace or control characters.
 fn check_entity_name(cx: &mut Ctxt, lit: &syn::LitStr) -> Option<String> {
     let name = lit.value();
-    let help = "the name is the entity's table, route and registry key, e.g. `#[entity(\"users\")]`";
+    let help =
+        "the name is the entity's table, route and registry key, e.g. `#[entity(\"users\")]`";
     if name.is_empty() {
         cx.error_help(lit, "the entity's name is empty", help);
         return None;

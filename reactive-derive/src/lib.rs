@@ -69,7 +69,7 @@ use proc_macro::TokenStream;
 /// bound is reported at that type). A field's name may not be one the live model uses
 /// (`reactive::RESERVED_NAMES`), and two fields may not make the same key const (`user_id`,
 /// `userId`); `rename` resolves both. All mistakes of one struct are reported in one compile.
-#[proc_macro_derive(Reactive, attributes(reactive))]
+#[proc_macro_derive(Reactive, attributes(reactive, entity))]
 pub fn derive_reactive(input: TokenStream) -> TokenStream {
     match syn::parse::<syn::DeriveInput>(input) {
         Ok(input) => expand::derive(&input).into(),

@@ -48,3 +48,42 @@ pub trait Entity: Reactive {
     /// Sets the version (no-op without a version field).
     fn __set_version(&mut self, version: u64);
 }
+
+/// What an id type needs, as one trait: implemented for every
+/// `Clone + Eq + Hash + Debug + Send + Sync + 'static` type. `#[entity]` requires it of the id
+/// field's type, so a type that falls short is reported at that type.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be an entity's id",
+    label = "an id must be `Eq + Hash + Clone + Send + Sync + Debug + 'static`",
+    note = "the registry keys live models by id: use an integer, a `String`, a `Uuid`, or a type deriving `Clone, PartialEq, Eq, Hash, Debug`"
+)]
+pub trait EntityId: Clone + Eq + Hash + Debug + Send + Sync + 'static {}
+
+impl<T> EntityId for T where T: Clone + Eq + Hash + Debug + Send + Sync + 'static {}
+
+/// The type of a `#[reactive(version)]` field: `u64`. Not a public API: the derive reads and
+/// writes the field through it, so a field of another type is reported at its type.
+#[doc(hidden)]
+#[diagnostic::on_unimplemented(
+    message = "a `#[reactive(version)]` field must be a `u64`, not `{Self}`",
+    label = "the version is a `u64`",
+    note = "the store sets the version on every publish and compares it on the next: declare the field `u64`"
+)]
+pub trait VersionField {
+    /// The version.
+    fn __get(&self) -> u64;
+    /// Sets the version.
+    fn __set(&mut self, version: u64);
+}
+
+impl VersionField for u64 {
+    #[inline]
+    fn __get(&self) -> u64 {
+        *self
+    }
+
+    #[inline]
+    fn __set(&mut self, version: u64) {
+        *self = version;
+    }
+}

@@ -11,6 +11,7 @@ use crate::ast::{unraw, Input};
 use crate::attr::Computed;
 use crate::ctxt::Ctxt;
 
+pub(crate) mod entity;
 pub(crate) mod names;
 
 pub(crate) use names::const_name;
@@ -31,6 +32,8 @@ pub(crate) struct Analysis {
     /// Positions in `Input::fields` whose generated items are left out: their name is not an
     /// identifier or clashes with another field's (generating them would only add errors).
     pub(crate) omit: BTreeSet<usize>,
+    /// The entity's name, id and version, with `#[entity]`.
+    pub(crate) entity: Option<entity::EntitySpec>,
 }
 
 /// Runs every check; errors go to `cx`. The analysis is usable even when errors were found
@@ -40,6 +43,7 @@ pub(crate) fn check(cx: &mut Ctxt, input: &Input<'_>) -> Analysis {
     let omit = names::check_names(cx, input);
     check_attr_combinations(cx, input);
     check_validation(cx, input);
+    let entity = entity::check_entity(cx, input);
     let deps = resolve_deps(cx, input);
     let computed_order = order_computed(cx, input, &deps);
     let mut event_order: Vec<usize> = input
@@ -60,6 +64,7 @@ pub(crate) fn check(cx: &mut Ctxt, input: &Input<'_>) -> Analysis {
         event_order,
         has_dependents,
         omit,
+        entity,
     }
 }
 

@@ -5,6 +5,7 @@
 //! or `model.set_name(..)` elsewhere do not cascade into more errors.
 
 mod batch;
+mod entity;
 mod handle;
 mod json;
 mod keys;
@@ -173,6 +174,17 @@ pub(crate) fn method_allows() -> TokenStream {
     )])
 }
 
+/// A type as the bounded type of a where predicate: `<X>::Y` is parenthesized, since
+/// `where <X>::Y: ..` would read as generic parameters.
+pub(crate) fn where_type(ty: &syn::Type) -> TokenStream {
+    match ty {
+        syn::Type::Path(p) if p.qself.as_ref().is_some_and(|q| q.position == 0) => {
+            quote_spanned!(syn::spanned::Spanned::span(ty)=> (#ty))
+        }
+        _ => quote!(#ty),
+    }
+}
+
 /// What the runtime needs of every field's value.
 fn value_bounds() -> TokenStream {
     quote!(
@@ -215,12 +227,14 @@ pub(crate) fn derive(input: &DeriveInput) -> TokenStream {
         let batch = batch::expand(&ctx);
         let reactive = reactive_impl::expand(&ctx);
         let json = json::expand(&ctx);
+        let entity = entity::expand(&ctx);
         quote! {
             #keys
             #handle
             #batch
             #reactive
             #json
+            #entity
         }
     };
     let generated = resolve_runtime(generated, parsed.attrs.crate_path.as_ref());

@@ -32,13 +32,7 @@ pub(crate) fn expand(ctx: &Ctx<'_>) -> TokenStream {
         .unwrap_or_else(|| syn::parse_quote!(where));
     if !ctx.fallback {
         for ty in ctx.distinct_field_types() {
-            // `where <X>::Y: ..` would read as generic parameters: parenthesize it.
-            let bounded_ty = match ty {
-                syn::Type::Path(p) if p.qself.as_ref().is_some_and(|q| q.position == 0) => {
-                    quote_spanned!(ty.span()=> (#ty))
-                }
-                _ => quote!(#ty),
-            };
+            let bounded_ty = super::where_type(ty);
             bounded
                 .predicates
                 .push(syn::parse_quote_spanned! {ty.span()=>
