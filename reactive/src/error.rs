@@ -63,6 +63,61 @@ pub enum Error {
         /// Why.
         reason: String,
     },
+    /// A model of this id is already live in the registry.
+    #[error("a `{entity}` with id {id} is already live in this registry")]
+    AlreadyLive {
+        /// The entity name.
+        entity: &'static str,
+        /// The id, formatted with `Debug`.
+        id: String,
+    },
+    /// No entity of this id is stored (or live, for a registry lookup).
+    #[error("no `{entity}` with id {id}")]
+    NotFound {
+        /// The entity name.
+        entity: &'static str,
+        /// The id, formatted with `Debug`.
+        id: String,
+    },
+    /// An insert of an id the store already has.
+    #[error("a `{entity}` with id {id} is already stored")]
+    AlreadyStored {
+        /// The entity name.
+        entity: &'static str,
+        /// The id, formatted with `Debug`.
+        id: String,
+    },
+    /// Optimistic concurrency: the stored version is not the one the write was made against;
+    /// nothing was written.
+    #[error("`{entity}` {id} changed meanwhile: expected version {expected:?}, stored {actual:?}")]
+    Conflict {
+        /// The entity name.
+        entity: &'static str,
+        /// The id, formatted with `Debug`.
+        id: String,
+        /// The version the write was made against.
+        expected: Option<u64>,
+        /// The stored version.
+        actual: Option<u64>,
+    },
+    /// The same error, shared by every waiter of one provider call.
+    #[error(transparent)]
+    Shared(std::sync::Arc<Error>),
+    /// No provider was set for this entity (`Registry::provide`).
+    #[error("no provider for `{entity}`: set one with `Registry::provide`")]
+    NoProvider {
+        /// The entity name.
+        entity: &'static str,
+    },
+    /// An operation that spawns its provider call ran outside a Tokio runtime.
+    #[error("no Tokio runtime: provider calls run in a task of their own")]
+    NoRuntime,
+    /// The entity has no id yet (a generated id is assigned by its first publish).
+    #[error("this `{entity}` has no id yet: publish it to get one")]
+    MissingId {
+        /// The entity name.
+        entity: &'static str,
+    },
     /// A string naming a field did not match any field of the model.
     #[error("`{model}` has no field named `{name}`")]
     UnknownField {

@@ -26,6 +26,22 @@ pub(crate) trait Callback: Send + Sync {
     fn json(&self, _event: &Event) {}
     /// A `change` listener: the model (erased `&Model<T>`) and the changed fields.
     fn change(&self, _model: Erased<'_>, _changes: &Changes) {}
+    /// A listener of something other than a model (a registry's events).
+    fn other(&self, _event: Erased<'_>) {}
+}
+
+/// A listener of registry events of type `E`.
+pub(crate) struct OtherCallback<E, F> {
+    pub(crate) f: F,
+    pub(crate) _event: std::marker::PhantomData<fn(&E)>,
+}
+
+impl<E: 'static, F: Fn(&E) + Send + Sync> Callback for OtherCallback<E, F> {
+    fn other(&self, event: Erased<'_>) {
+        if let Some(event) = event.downcast::<E>() {
+            (self.f)(event)
+        }
+    }
 }
 
 /// A typed field listener of a field of type `V`.
@@ -113,6 +129,15 @@ impl Entry {
 
     pub(crate) fn is_alive(&self) -> bool {
         self.alive.load(Ordering::SeqCst)
+    }
+
+    /// Calls a registry listener (panics are isolated like any listener's).
+    pub(crate) fn call_other(&self, event: Erased<'_>) {
+        if self.is_alive() {
+            if let Err(panic) = catch_unwind(AssertUnwindSafe(|| self.callback.other(event))) {
+                report_panic("registry", "registry event", panic);
+            }
+        }
     }
 
     /// Marks the listener removed; `false` if it already was.

@@ -51,6 +51,7 @@ pub struct Change<V> {
 /// p.set(Point::X, 3)?;
 /// # Ok::<(), reactive::Error>(())
 /// ```
+#[derive(Clone)]
 pub struct Changes {
     set: FieldSet,
     names: &'static [&'static str],

@@ -627,6 +627,14 @@ impl<T: Reactive> Model<T> {
         WeakModel(Arc::downgrade(self.shared()))
     }
 
+    /// Ties the model to a registry entry; `Err` if it already has one.
+    pub(crate) fn link(
+        &self,
+        link: Box<dyn crate::model::raw::RegistryLink>,
+    ) -> Result<(), Box<dyn crate::model::raw::RegistryLink>> {
+        self.shared().link.set(link)
+    }
+
     /// Whether two handles are handles of the same live model.
     ///
     /// ```
@@ -686,6 +694,11 @@ impl<T: Reactive + Serialize> Serialize for Model<T> {
 pub struct WeakModel<T: Reactive>(Weak<Shared<T>>);
 
 impl<T: Reactive> WeakModel<T> {
+    /// The address of the model this handle points to (its identity, even once dropped).
+    pub(crate) fn addr(&self) -> usize {
+        self.0.as_ptr() as usize
+    }
+
     /// The model, if a strong handle still exists.
     pub fn upgrade(&self) -> Option<Model<T>> {
         self.0

@@ -4,7 +4,7 @@
 use std::marker::PhantomData;
 use std::mem::ManuallyDrop;
 use std::ops::Deref;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use parking_lot::RwLock;
 
@@ -24,6 +24,22 @@ use crate::model::Model;
 pub(crate) struct Shared<T> {
     pub(crate) state: RwLock<Slot<T>>,
     pub(crate) hub: Hub<T>,
+    /// The registry entry of a registered model, told when the last handle drops.
+    pub(crate) link: OnceLock<Box<dyn RegistryLink>>,
+}
+
+/// A registered model's tie to its registry entry.
+pub(crate) trait RegistryLink: Send + Sync {
+    /// The model at `model` (an address) is gone: remove its entry if it is still there.
+    fn released(&self, model: usize);
+}
+
+impl<T> Drop for Shared<T> {
+    fn drop(&mut self) {
+        if let Some(link) = self.link.get() {
+            link.released(self as *const Self as usize);
+        }
+    }
 }
 
 /// The committed value and its bookkeeping, under one lock.
@@ -80,6 +96,7 @@ impl<T: Reactive> RawModel<T> {
                 draft,
             }),
             hub: Hub::new(),
+            link: OnceLock::new(),
         }))
     }
 

@@ -1,0 +1,100 @@
+//! Providers: where entities are stored. Async traits, one implementation per backend.
+//!
+//! [`MemoryProvider`] is the reference implementation (and the semantics every other provider
+//! must match).
+
+mod memory;
+
+use async_trait::async_trait;
+
+use crate::entity::Entity;
+use crate::error::Error;
+use crate::model::field_set::FieldSet;
+
+pub use memory::MemoryProvider;
+
+/// What a publish asks the store to do.
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub enum Publish<T: Entity> {
+    /// Store a new entity (a draft's whole value). A generated id is `None` and assigned by the
+    /// store.
+    Insert(T),
+    /// Update an existing entity: only `fields` (the dirty fields) are written, and only if
+    /// the stored version is `expected_version` (for a versioned entity).
+    Update {
+        /// The entity's id.
+        id: T::Id,
+        /// The model's value; only `fields` of it are written.
+        value: T,
+        /// The fields to write (plain fields, by field-table index).
+        fields: FieldSet,
+        /// The version the update was made against.
+        expected_version: Option<u64>,
+    },
+}
+
+impl<T: Entity> Publish<T> {
+    /// The names of the fields written: every field for an insert.
+    pub fn field_names(&self) -> Vec<&'static str> {
+        match self {
+            Publish::Insert(_) => T::FIELD_NAMES.to_vec(),
+            Publish::Update { fields, .. } => fields
+                .iter()
+                .filter_map(|i| T::FIELD_NAMES.get(i).copied())
+                .collect(),
+        }
+    }
+
+    /// The value being published.
+    pub fn value(&self) -> &T {
+        match self {
+            Publish::Insert(value) | Publish::Update { value, .. } => value,
+        }
+    }
+}
+
+/// A store of entities of type `T`.
+///
+/// Every provider returns the same typed errors for the same situations:
+/// [`Error::Conflict`] for a version mismatch, [`Error::NotFound`] for an update or delete of
+/// an id it does not have, and `Ok(None)` from [`load`](Provider::load) for an unknown id.
+///
+/// ```
+/// use reactive::prelude::*;
+/// use reactive::provider::{MemoryProvider, Provider};
+///
+/// #[derive(Reactive, Clone, Debug)]
+/// #[entity("users")]
+/// struct User { id: String, name: String }
+///
+/// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+/// let store = MemoryProvider::<User>::new();
+/// store.insert(User { id: "u1".into(), name: "Ada".into() });
+/// let found = store.load(&"u1".to_string()).await?;
+/// assert_eq!(found.map(|u| u.name), Some("Ada".to_string()));
+/// # Ok::<(), reactive::Error>(()) }).unwrap();
+/// ```
+#[async_trait]
+pub trait Provider<T: Entity>: Send + Sync + 'static {
+    /// The stored value of `id`, or `None`.
+    async fn load(&self, id: &T::Id) -> Result<Option<T>, Error>;
+
+    /// Stores `request`; returns the stored value (with its new version, generated id and any
+    /// defaults the store applied).
+    async fn publish(&self, request: Publish<T>) -> Result<T, Error>;
+
+    /// Deletes `id`, if its stored version is `expected_version` (for a versioned entity).
+    async fn delete(&self, id: &T::Id, expected_version: Option<u64>) -> Result<(), Error>;
+
+    /// The stored values of `ids` that exist, in any order. The default loads them one by one.
+    async fn load_many(&self, ids: &[T::Id]) -> Result<Vec<T>, Error> {
+        let mut found = Vec::with_capacity(ids.len());
+        for id in ids {
+            if let Some(value) = self.load(id).await? {
+                found.push(value);
+            }
+        }
+        Ok(found)
+    }
+}

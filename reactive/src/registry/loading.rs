@@ -1,0 +1,184 @@
+//! Loading through the registry: one provider call per id however many callers wait for it,
+//! run in a task of its own so a dropped caller never strands the others.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use tokio::sync::watch;
+
+use crate::entity::Entity;
+use crate::error::Error;
+use crate::model::Model;
+use crate::provider::Provider;
+
+use super::{EntitySet, Registry};
+
+/// How one load ended, as every waiter sees it.
+#[derive(Clone)]
+pub(crate) enum Outcome<T: Entity> {
+    Live(Model<T>),
+    Missing,
+    Failed(Arc<Error>),
+}
+
+/// The loads in flight of one entity type, by id.
+pub(crate) type InFlight<T> = HashMap<<T as Entity>::Id, watch::Sender<Option<Outcome<T>>>>;
+
+fn not_found<T: Entity>(id: &T::Id) -> Error {
+    Error::NotFound {
+        entity: T::ENTITY,
+        id: format!("{id:?}"),
+    }
+}
+
+fn no_provider<T: Entity>() -> Error {
+    Error::NoProvider { entity: T::ENTITY }
+}
+
+impl<T: Entity> EntitySet<T> {
+    fn provider(&self) -> Result<Arc<dyn Provider<T>>, Error> {
+        self.provider.read().clone().ok_or_else(no_provider::<T>)
+    }
+}
+
+impl Registry {
+    /// Sets the provider entities of `T` are loaded from and published to.
+    ///
+    /// ```
+    /// use reactive::prelude::*;
+    /// use reactive::provider::MemoryProvider;
+    ///
+    /// #[derive(Reactive, Clone, Debug)]
+    /// #[entity("users")]
+    /// struct User { id: String, name: String }
+    ///
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// let store = MemoryProvider::new();
+    /// store.insert(User { id: "u1".into(), name: "Ada".into() });
+    /// let registry = Registry::new();
+    /// registry.provide(store);
+    /// let user = registry.get_or_load::<User>(&"u1".to_string()).await?;
+    /// assert_eq!(user.name(), "Ada");
+    /// assert!(matches!(
+    ///     registry.get_or_load::<User>(&"nobody".to_string()).await,
+    ///     Err(Error::NotFound { .. })
+    /// ));
+    /// # Ok::<(), reactive::Error>(()) }).unwrap();
+    /// ```
+    pub fn provide<T: Entity>(&self, provider: impl Provider<T>) {
+        *self.set::<T>().provider.write() = Some(Arc::new(provider));
+    }
+
+    /// The live model of `id`, or the one loaded from the provider: [`Error::NotFound`] when
+    /// the provider has none. Concurrent calls for one id make one provider call and share its
+    /// model; the call runs in a task of its own (a Tokio runtime is needed), so dropping a
+    /// waiting future never strands the others.
+    pub async fn get_or_load<T: Entity>(&self, id: &T::Id) -> Result<Model<T>, Error> {
+        let set = self.set::<T>();
+        let mut outcome = {
+            let mut loading = set.loading.lock();
+            // Checked under the loading lock: a load that finished has joined the map first.
+            if let Some(live) = self.get::<T>(id) {
+                return Ok(live);
+            }
+            match loading.get(id) {
+                Some(sender) => sender.subscribe(),
+                None => {
+                    let provider = set.provider()?;
+                    let runtime =
+                        tokio::runtime::Handle::try_current().map_err(|_| Error::NoRuntime)?;
+                    let (sender, receiver) = watch::channel(None);
+                    loading.insert(id.clone(), sender);
+                    runtime.spawn(load_task(self.clone(), set.clone(), provider, id.clone()));
+                    receiver
+                }
+            }
+        };
+        loop {
+            if let Some(done) = outcome.borrow_and_update().clone() {
+                return match done {
+                    Outcome::Live(model) => Ok(model),
+                    Outcome::Missing => Err(not_found::<T>(id)),
+                    Outcome::Failed(err) => Err(Error::Shared(err)),
+                };
+            }
+            if outcome.changed().await.is_err() {
+                // The task ended without a word (its runtime shut down).
+                return Err(Error::NoRuntime);
+            }
+        }
+    }
+
+    /// How many callers are waiting for the load of `id` (0 when none is in flight).
+    pub fn waiters<T: Entity>(&self, id: &T::Id) -> usize {
+        self.set::<T>()
+            .loading
+            .lock()
+            .get(id)
+            .map_or(0, |sender| sender.receiver_count())
+    }
+
+    /// The models of `ids` that exist, in the order of `ids`: live ones from the registry, the
+    /// others with one provider call for just those ids.
+    pub async fn load_many<T: Entity>(&self, ids: &[T::Id]) -> Result<Vec<Model<T>>, Error> {
+        let set = self.set::<T>();
+        let missing: Vec<T::Id> = ids
+            .iter()
+            .filter(|id| self.get::<T>(id).is_none())
+            .cloned()
+            .collect();
+        let mut loaded: HashMap<T::Id, Model<T>> = HashMap::new();
+        if !missing.is_empty() {
+            for value in set.provider()?.load_many(&missing).await? {
+                if let Some(model) = self.adopt(value)? {
+                    if let Some(id) = model.with(|v| v.id()) {
+                        loaded.insert(id, model);
+                    }
+                }
+            }
+        }
+        Ok(ids
+            .iter()
+            .filter_map(|id| loaded.get(id).cloned().or_else(|| self.get::<T>(id)))
+            .collect())
+    }
+
+    /// A loaded value as a registered model: the live model if its id is live already (it
+    /// keeps its state), else a new one.
+    pub(crate) fn adopt<T: Entity>(&self, value: T) -> Result<Option<Model<T>>, Error> {
+        let Some(id) = value.id() else {
+            return Ok(None);
+        };
+        if let Some(live) = self.get::<T>(&id) {
+            return Ok(Some(live));
+        }
+        let model = Model::new(value);
+        match self.join(&model) {
+            Ok(()) => Ok(Some(model)),
+            Err(Error::AlreadyLive { .. }) => Ok(self.get::<T>(&id)),
+            Err(err) => Err(err),
+        }
+    }
+}
+
+async fn load_task<T: Entity>(
+    registry: Registry,
+    set: Arc<EntitySet<T>>,
+    provider: Arc<dyn Provider<T>>,
+    id: T::Id,
+) {
+    let outcome = match provider.load(&id).await {
+        Ok(Some(value)) => match registry.adopt(value) {
+            Ok(Some(model)) => Outcome::Live(model),
+            Ok(None) => Outcome::Missing,
+            Err(err) => Outcome::Failed(Arc::new(err)),
+        },
+        Ok(None) => Outcome::Missing,
+        Err(err) => Outcome::Failed(Arc::new(err)),
+    };
+    let sender = set.loading.lock().remove(&id);
+    if let Some(sender) = sender {
+        // No receiver left is fine: every caller gave up.
+        let _ = sender.send(Some(outcome));
+    }
+}

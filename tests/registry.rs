@@ -1,0 +1,134 @@
+//! The identity map: one live model per (entity, id), weak entries, registry events.
+
+mod common;
+
+use common::Log;
+use reactive::prelude::*;
+
+#[derive(Reactive, Clone, Debug, PartialEq)]
+#[entity("users")]
+struct User {
+    id: String,
+    name: String,
+}
+
+#[derive(Reactive, Clone, Debug, PartialEq)]
+#[entity("teams")]
+struct Team {
+    id: u64,
+    title: String,
+}
+
+fn user(id: &str, name: &str) -> User {
+    User {
+        id: id.into(),
+        name: name.into(),
+    }
+}
+
+#[test]
+fn every_handle_of_an_id_sees_the_same_state_and_events() {
+    let registry = Registry::new();
+    let a = registry.create(user("u1", "Ada")).unwrap();
+    let b = registry.get::<User>(&"u1".to_string()).unwrap();
+    assert!(a.ptr_eq(&b));
+    let log = Log::default();
+    let l = log.clone();
+    let _sub = b.on_name(move |c| l.push(c.value.clone()));
+    a.set_name("Ada Lovelace").unwrap();
+    assert_eq!(b.name(), "Ada Lovelace");
+    assert_eq!(log.take(), vec!["Ada Lovelace"]);
+}
+
+#[test]
+fn creating_a_live_id_again_is_already_live() {
+    let registry = Registry::new();
+    let _a = registry.create(user("u1", "Ada")).unwrap();
+    let err = registry.create(user("u1", "Eve")).unwrap_err();
+    assert!(
+        matches!(&err, Error::AlreadyLive { entity: "users", id } if id == "\"u1\""),
+        "{err:?}"
+    );
+    // Other entity types and other registries are separate.
+    let _team = registry
+        .create(Team {
+            id: 1,
+            title: "core".into(),
+        })
+        .unwrap();
+    let other = Registry::new();
+    assert!(other.create(user("u1", "Eve")).is_ok());
+}
+
+#[test]
+fn an_entry_is_removed_when_its_last_handle_drops() {
+    let registry = Registry::new();
+    let a = registry.create(user("u1", "Ada")).unwrap();
+    let b = a.clone();
+    assert_eq!(registry.len::<User>(), 1);
+    drop(a);
+    assert_eq!(registry.len::<User>(), 1, "a handle is still alive");
+    drop(b);
+    assert_eq!(registry.len::<User>(), 0);
+    assert!(registry.get::<User>(&"u1".to_string()).is_none());
+    // The id can be created again.
+    assert!(registry.create(user("u1", "Grace")).is_ok());
+}
+
+#[test]
+fn clear_and_clear_all_forget_models_that_keep_working() {
+    let registry = Registry::new();
+    let a = registry.create(user("u1", "Ada")).unwrap();
+    let t = registry
+        .create(Team {
+            id: 7,
+            title: "core".into(),
+        })
+        .unwrap();
+    registry.clear::<User>();
+    assert!(registry.get::<User>(&"u1".to_string()).is_none());
+    assert!(registry.get::<Team>(&7).is_some());
+    a.set_name("still works").unwrap();
+    // A cleared id can be created again; dropping the old model does not remove the new one.
+    let fresh = registry.create(user("u1", "Grace")).unwrap();
+    drop(a);
+    assert!(registry
+        .get::<User>(&"u1".to_string())
+        .unwrap()
+        .ptr_eq(&fresh));
+    registry.clear_all();
+    assert!(registry.get::<Team>(&7).is_none());
+    assert_eq!(t.title(), "core");
+}
+
+#[test]
+fn registry_events_report_created_and_updated() {
+    let registry = Registry::new();
+    let log = Log::default();
+    let l = log.clone();
+    let sub = registry.on_event(move |e: &RegistryEvent<User>| match e {
+        RegistryEvent::Created(m) => l.push(format!("created {}", m.id())),
+        RegistryEvent::Updated(m, changes) => l.push(format!("updated {} {:?}", m.id(), changes)),
+        RegistryEvent::Deleted(id) => l.push(format!("deleted {id}")),
+        _ => {}
+    });
+    let a = registry.create(user("u1", "Ada")).unwrap();
+    a.set_name("Ada L.").unwrap();
+    a.update(|u| u.name = "Ada".into()).unwrap();
+    assert_eq!(
+        log.take(),
+        vec![
+            "created u1",
+            "updated u1 [\"name\"]",
+            "updated u1 [\"name\"]"
+        ]
+    );
+    drop(sub);
+    a.set_name("quiet").unwrap();
+    assert!(log.take().is_empty());
+}
+
+#[test]
+fn the_global_registry_is_one_per_process() {
+    assert!(Registry::global().ptr_eq(Registry::global()));
+}
