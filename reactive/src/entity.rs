@@ -61,6 +61,38 @@ pub trait EntityId: Clone + Eq + Hash + Debug + Send + Sync + 'static {}
 
 impl<T> EntityId for T where T: Clone + Eq + Hash + Debug + Send + Sync + 'static {}
 
+/// The type of an id field (or the type inside a generated id's `Option`). Not a public API:
+/// `#[entity]` reads and writes a concretely typed id through it, so that a type that is not an
+/// [`EntityId`] is reported once, at that type, with this message.
+#[doc(hidden)]
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be an entity's id",
+    label = "an id must be `Eq + Hash + Clone + Send + Sync + Debug + 'static`",
+    note = "the registry keys live models by id: use an integer, a `String`, a `Uuid`, or a type deriving `Clone, PartialEq, Eq, Hash, Debug`"
+)]
+pub trait IdField {
+    /// The id: `Self`.
+    type Id: EntityId;
+    /// The id of a field's value.
+    fn __id(&self) -> Self::Id;
+    /// The field's value of an id.
+    fn __from_id(id: Self::Id) -> Self;
+}
+
+impl<T: EntityId> IdField for T {
+    type Id = T;
+
+    #[inline]
+    fn __id(&self) -> T {
+        self.clone()
+    }
+
+    #[inline]
+    fn __from_id(id: T) -> T {
+        id
+    }
+}
+
 /// The type of a `#[reactive(version)]` field: `u64`. Not a public API: the derive reads and
 /// writes the field through it, so a field of another type is reported at its type.
 #[doc(hidden)]

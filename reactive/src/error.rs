@@ -109,6 +109,13 @@ pub enum Error {
         /// The entity name.
         entity: &'static str,
     },
+    /// The caller stopped waiting: the provider call goes on and its result is applied when it
+    /// arrives, so the outcome is unknown to this caller.
+    #[error("{operation} timed out: the call goes on, its outcome is unknown")]
+    Timeout {
+        /// The operation (`load`, `publish`, `delete`).
+        operation: &'static str,
+    },
     /// An operation that spawns its provider call ran outside a Tokio runtime.
     #[error("no Tokio runtime: provider calls run in a task of their own")]
     NoRuntime,

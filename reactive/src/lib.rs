@@ -56,7 +56,7 @@ pub use model::key::{ComputedField, Field, Key, WritableKey};
 pub use model::meta::{FieldInfo, FieldKind, Reactive, ReactiveJson};
 pub use model::value::IntoValue;
 pub use model::{Model, WeakModel};
-pub use registry::{Registry, RegistryEvent};
+pub use registry::{Flags, Registry, RegistryEvent};
 pub use validate::{FieldError, ValidationReport};
 
 /// `#[derive(Reactive)]`: see the crate documentation and the README's "what the macro

@@ -627,6 +627,24 @@ impl<T: Reactive> Model<T> {
         WeakModel(Arc::downgrade(self.shared()))
     }
 
+    /// Runs `f` on the slot (value and bookkeeping) under the read lock.
+    pub(crate) fn with_slot<R>(&self, f: impl FnOnce(&crate::model::raw::Slot<T>) -> R) -> R {
+        f(&self.shared().state.read_recursive())
+    }
+
+    pub(crate) fn raw_model(&self) -> &RawModel<T> {
+        self.raw()
+    }
+
+    /// The registry this model is registered in, if any.
+    pub(crate) fn registered_in(&self) -> Option<crate::Registry>
+    where
+        T: crate::Entity,
+    {
+        let link = self.shared().link.get()?;
+        crate::registry::registry_of::<T>(link.as_ref())
+    }
+
     /// Ties the model to a registry entry; `Err` if it already has one.
     pub(crate) fn link(
         &self,

@@ -29,7 +29,9 @@ pub(crate) struct Shared<T> {
 }
 
 /// A registered model's tie to its registry entry.
-pub(crate) trait RegistryLink: Send + Sync {
+pub(crate) trait RegistryLink: Send + Sync + 'static {
+    /// For the registry to find its own link type.
+    fn as_any(&self) -> &dyn std::any::Any;
     /// The model at `model` (an address) is gone: remove its entry if it is still there.
     fn released(&self, model: usize);
 }
@@ -50,6 +52,12 @@ pub(crate) struct Slot<T> {
     pub(crate) saved: Option<T>,
     /// Never published nor loaded (`Model::draft`).
     pub(crate) draft: bool,
+    /// Provider-call state of an entity.
+    pub(crate) flags: crate::Flags,
+    /// The sequence number of the last provider call started, and of the last one whose
+    /// response was applied (an older response never overwrites a newer one).
+    pub(crate) started: u64,
+    pub(crate) applied: u64,
 }
 
 impl<T: Reactive> Unsubscribe for Shared<T> {
@@ -94,6 +102,9 @@ impl<T: Reactive> RawModel<T> {
                 value,
                 saved: None,
                 draft,
+                flags: crate::Flags::default(),
+                started: 0,
+                applied: 0,
             }),
             hub: Hub::new(),
             link: OnceLock::new(),

@@ -241,13 +241,13 @@ impl<T: Reactive> RawModel<T> {
             rebase(slot, old, false);
             hub.commit(self, state, FieldPending { index, change });
         } else {
-            self.publish(state, old, changed, EventList::empty());
+            self.deliver_batch(state, old, changed, EventList::empty());
         }
         Ok(())
     }
 
     /// Delivers a committed multi-field batch (`old` is the value it replaced).
-    fn publish(
+    pub(crate) fn deliver_batch(
         &self,
         mut state: RwLockWriteGuard<'_, Slot<T>>,
         old: T,

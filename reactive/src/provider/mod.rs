@@ -5,6 +5,8 @@
 
 mod memory;
 
+use std::sync::Arc;
+
 use async_trait::async_trait;
 
 use crate::entity::Entity;
@@ -96,5 +98,22 @@ pub trait Provider<T: Entity>: Send + Sync + 'static {
             }
         }
         Ok(found)
+    }
+}
+
+/// A shared provider is a provider (several registries over one store).
+#[async_trait]
+impl<T: Entity, P: Provider<T>> Provider<T> for Arc<P> {
+    async fn load(&self, id: &T::Id) -> Result<Option<T>, Error> {
+        (**self).load(id).await
+    }
+    async fn publish(&self, request: Publish<T>) -> Result<T, Error> {
+        (**self).publish(request).await
+    }
+    async fn delete(&self, id: &T::Id, expected_version: Option<u64>) -> Result<(), Error> {
+        (**self).delete(id, expected_version).await
+    }
+    async fn load_many(&self, ids: &[T::Id]) -> Result<Vec<T>, Error> {
+        (**self).load_many(ids).await
     }
 }

@@ -36,7 +36,7 @@ fn no_provider<T: Entity>() -> Error {
 }
 
 impl<T: Entity> EntitySet<T> {
-    fn provider(&self) -> Result<Arc<dyn Provider<T>>, Error> {
+    pub(super) fn provider(&self) -> Result<Arc<dyn Provider<T>>, Error> {
         self.provider.read().clone().ok_or_else(no_provider::<T>)
     }
 }

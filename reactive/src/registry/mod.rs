@@ -6,6 +6,7 @@
 //! process default (`Registry::global()`).
 
 mod events;
+mod live;
 mod loading;
 
 use std::any::{Any, TypeId};
@@ -23,6 +24,7 @@ use crate::provider::Provider;
 
 use events::Listeners;
 pub use events::RegistryEvent;
+pub use live::Flags;
 
 /// An identity map of live entities, per entity type and id.
 ///
@@ -75,14 +77,25 @@ impl<T: Entity> EntitySet<T> {
     }
 }
 
+/// The registry a model's link belongs to.
+pub(crate) fn registry_of<T: Entity>(link: &dyn RegistryLink) -> Option<Registry> {
+    let link = link.as_any().downcast_ref::<Link<T>>()?;
+    link.registry.upgrade().map(|inner| Registry { inner })
+}
+
 /// Removes a model's entry when its last handle drops (if the entry is still that model: a
 /// cleared and re-created id keeps its new entry).
 struct Link<T: Entity> {
+    registry: Weak<Inner>,
     set: Weak<EntitySet<T>>,
     id: T::Id,
 }
 
 impl<T: Entity> RegistryLink for Link<T> {
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+
     fn released(&self, model: usize) {
         let Some(set) = self.set.upgrade() else {
             return;
@@ -167,6 +180,7 @@ impl Registry {
                 });
             }
             let link: Box<dyn RegistryLink> = Box::new(Link {
+                registry: Arc::downgrade(&self.inner),
                 set: Arc::downgrade(&set),
                 id: id.clone(),
             });
@@ -190,6 +204,14 @@ impl Registry {
             .lock()
             .get(id)
             .and_then(WeakModel::upgrade)
+    }
+
+    /// Announces that `id` was deleted: the registry forgets it and emits `Deleted`.
+    pub(crate) fn deleted<T: Entity>(&self, id: T::Id) {
+        let set = self.set::<T>();
+        let gone = set.map.lock().remove(&id);
+        drop(gone);
+        set.listeners.emit(&RegistryEvent::Deleted(id));
     }
 
     /// How many models of `T` are live here.

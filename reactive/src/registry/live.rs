@@ -1,0 +1,489 @@
+//! The live operations of an entity model: `load`, `publish`, `delete`, with flags and
+//! lifecycle events.
+//!
+//! A provider call, once started, runs to its end in a task of its own, and its result is
+//! applied to the model there (checked by sequence number: an older response never overwrites
+//! a newer one), so dropping the caller's future never leaves the model and the store
+//! disagreeing. A timeout stops only the waiting.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde::Serialize;
+use serde_json::json;
+use tokio::sync::oneshot;
+
+use crate::entity::Entity;
+use crate::error::Error;
+use crate::event::delivery::{Committed, EventList, Notice};
+use crate::event::types::Event;
+use crate::model::field_set::FieldSet;
+use crate::model::meta::{FieldKind, Reactive};
+use crate::model::raw::Slot;
+use crate::model::Model;
+use crate::provider::{Provider, Publish};
+
+use super::Registry;
+
+/// Provider-call state of an entity model. Each change emits `<flag>.changed` with
+/// `{ "value", "previous" }` (never `change`).
+///
+/// ```
+/// use reactive::Flags;
+/// let flags = Flags::default();
+/// assert_eq!(flags.fetching, 0);
+/// assert!(!flags.fetched && !flags.found && !flags.processing && !flags.deleted);
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Flags {
+    /// Loads in flight.
+    pub fetching: u32,
+    /// A load has completed.
+    pub fetched: bool,
+    /// The last completed load found the entity.
+    pub found: bool,
+    /// A publish or delete is in flight.
+    pub processing: bool,
+    /// The entity was deleted.
+    pub deleted: bool,
+}
+
+/// Flag changes as `<flag>.changed` events.
+fn flag_events(before: Flags, after: Flags, out: &mut Vec<Event>) {
+    let mut push = |name: &'static str, previous: serde_json::Value, value: serde_json::Value| {
+        if previous != value {
+            out.push(Event::new(
+                name,
+                json!({ "value": value, "previous": previous }),
+            ));
+        }
+    };
+    push(
+        "fetching.changed",
+        json!(before.fetching),
+        json!(after.fetching),
+    );
+    push(
+        "fetched.changed",
+        json!(before.fetched),
+        json!(after.fetched),
+    );
+    push("found.changed", json!(before.found), json!(after.found));
+    push(
+        "processing.changed",
+        json!(before.processing),
+        json!(after.processing),
+    );
+    push(
+        "deleted.changed",
+        json!(before.deleted),
+        json!(after.deleted),
+    );
+}
+
+/// Every plain field, as a set.
+fn plain_fields<T: Reactive>() -> FieldSet {
+    let mut set = FieldSet::EMPTY;
+    for (i, f) in T::FIELDS.iter().enumerate() {
+        if f.kind() == FieldKind::Plain {
+            set.insert(i);
+        }
+    }
+    set
+}
+
+/// What a completed call does to the model.
+enum Apply<T> {
+    /// A load found `stored`; `force` also replaces unpublished local edits.
+    Loaded { stored: T, force: bool },
+    /// A load found nothing.
+    Missing,
+    /// A publish stored `sent` as `stored`.
+    Published { sent: T, stored: T },
+    /// A delete succeeded.
+    Deleted,
+    /// The call failed: only the flags are restored.
+    Failed,
+}
+
+impl<T: Entity> Model<T> {
+    /// The provider-call state.
+    ///
+    /// ```
+    /// # use reactive::prelude::*;
+    /// # #[derive(Reactive, Clone)] #[entity("notes")] struct Note { id: u64 }
+    /// assert_eq!(Model::new(Note { id: 1 }).flags(), reactive::Flags::default());
+    /// ```
+    pub fn flags(&self) -> Flags {
+        self.with_slot(|slot| slot.flags)
+    }
+
+    /// The registry this model belongs to, or the process default for an unregistered one.
+    fn registry(&self) -> Registry {
+        self.registered_in()
+            .unwrap_or_else(|| Registry::global().clone())
+    }
+
+    /// Loads the stored value from the provider of this model's registry: fields without
+    /// unpublished local edits take the stored values (with their events), the saved baseline
+    /// becomes the stored value, a draft stops being one. [`Error::NotFound`] if the store has
+    /// no entity of this id. An unregistered model joins the registry.
+    pub async fn load(&self) -> Result<(), Error> {
+        self.load_with(false).await
+    }
+
+    /// [`load`](Model::load) that also replaces unpublished local edits.
+    pub async fn reload(&self) -> Result<(), Error> {
+        self.load_with(true).await
+    }
+
+    /// [`load`](Model::load) for an unregistered model, through `registry` (which it joins).
+    pub async fn load_from(&self, registry: &Registry) -> Result<(), Error> {
+        self.load_in(registry.clone(), false).await
+    }
+
+    async fn load_with(&self, force: bool) -> Result<(), Error> {
+        self.load_in(self.registry(), force).await
+    }
+
+    async fn load_in(&self, registry: Registry, force: bool) -> Result<(), Error> {
+        let provider = registry.provider_of::<T>()?;
+        let id = self
+            .with(|v| v.id())
+            .ok_or(Error::MissingId { entity: T::ENTITY })?;
+        let seq = self.start(|flags| flags.fetching += 1, "pre:load");
+        let model = self.clone();
+        let (done, wait) = oneshot::channel();
+        let runtime = tokio::runtime::Handle::try_current().map_err(|_| {
+            self.finish(
+                seq,
+                Apply::Failed,
+                |f| f.fetching = f.fetching.saturating_sub(1),
+                &[],
+            );
+            Error::NoRuntime
+        })?;
+        runtime.spawn(async move {
+            let outcome = provider.load(&id).await;
+            let result = match outcome {
+                Ok(Some(stored)) => {
+                    model.finish(
+                        seq,
+                        Apply::Loaded { stored, force },
+                        |f| {
+                            f.fetching = f.fetching.saturating_sub(1);
+                            f.fetched = true;
+                            f.found = true;
+                        },
+                        &["load", "post:load"],
+                    );
+                    registry.adopt_model(&model)
+                }
+                Ok(None) => {
+                    model.finish(
+                        seq,
+                        Apply::Missing,
+                        |f| {
+                            f.fetching = f.fetching.saturating_sub(1);
+                            f.fetched = true;
+                            f.found = false;
+                        },
+                        &["load", "post:load"],
+                    );
+                    Err(Error::NotFound {
+                        entity: T::ENTITY,
+                        id: format!("{id:?}"),
+                    })
+                }
+                Err(err) => {
+                    model.finish(
+                        seq,
+                        Apply::Failed,
+                        |f| f.fetching = f.fetching.saturating_sub(1),
+                        &[],
+                    );
+                    Err(err)
+                }
+            };
+            let _ = done.send(result);
+        });
+        wait.await.unwrap_or(Err(Error::NoRuntime))
+    }
+
+    /// Publishes the model through the provider of its registry: a draft is inserted whole;
+    /// an existing entity sends only its dirty fields, with the version it was loaded at
+    /// ([`Error::Conflict`] if the store moved on). The model must be valid. On success the
+    /// saved baseline becomes what the store kept, the store's changes (a new version, a
+    /// generated id, defaults) are applied with their events, fields edited while the call was
+    /// in flight stay dirty, and an unregistered model joins the registry. On any error the
+    /// model's values, flags and dirty fields are as before.
+    pub async fn publish(&self) -> Result<(), Error> {
+        self.publish_in(self.registry()).await
+    }
+
+    /// [`publish`](Model::publish) for an unregistered model (a draft, or a `Model::new`),
+    /// through `registry`, which it joins on success.
+    ///
+    /// ```
+    /// use reactive::prelude::*;
+    /// use reactive::provider::MemoryProvider;
+    ///
+    /// #[derive(Reactive, Clone, Debug)]
+    /// #[entity("notes")]
+    /// struct Note { id: u64, text: String }
+    ///
+    /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+    /// let registry = Registry::new();
+    /// registry.provide(MemoryProvider::<Note>::new());
+    /// let note = Model::draft(Note { id: 1, text: "hi".into() });
+    /// note.publish_to(&registry).await?;
+    /// assert!(!note.is_draft());
+    /// assert!(registry.get::<Note>(&1).is_some());
+    /// # Ok::<(), reactive::Error>(()) }).unwrap();
+    /// ```
+    pub async fn publish_to(&self, registry: &Registry) -> Result<(), Error> {
+        self.publish_in(registry.clone()).await
+    }
+
+    async fn publish_in(&self, registry: Registry) -> Result<(), Error> {
+        self.validate()?;
+        let provider = registry.provider_of::<T>()?;
+        let request = self.with_slot(|slot| {
+            if slot.draft {
+                return Some(Publish::Insert(slot.value.clone()));
+            }
+            let saved = slot.saved.as_ref()?;
+            let fields = saved.__diff(&slot.value);
+            if fields.is_empty() {
+                return None;
+            }
+            Some(Publish::Update {
+                id: slot.value.id()?,
+                value: slot.value.clone(),
+                fields,
+                expected_version: saved.version(),
+            })
+        });
+        let Some(request) = request else {
+            // Nothing to publish: not a draft and nothing dirty.
+            return Ok(());
+        };
+        let sent = request.value().clone();
+        let seq = self.start(|f| f.processing = true, "pre:publish");
+        let model = self.clone();
+        let (done, wait) = oneshot::channel();
+        let runtime = tokio::runtime::Handle::try_current().map_err(|_| {
+            self.finish(seq, Apply::Failed, |f| f.processing = false, &[]);
+            Error::NoRuntime
+        })?;
+        runtime.spawn(async move {
+            let result = match provider.publish(request).await {
+                Ok(stored) => {
+                    model.finish(
+                        seq,
+                        Apply::Published { sent, stored },
+                        |f| f.processing = false,
+                        &["publish", "post:publish"],
+                    );
+                    registry.adopt_model(&model)
+                }
+                Err(err) => {
+                    model.finish(seq, Apply::Failed, |f| f.processing = false, &[]);
+                    Err(err)
+                }
+            };
+            let _ = done.send(result);
+        });
+        wait.await.unwrap_or(Err(Error::NoRuntime))
+    }
+
+    /// Deletes the entity through the provider of its registry (with its version, for a
+    /// versioned entity). On success the `deleted` flag is set and the registry forgets the
+    /// id (a `Deleted` registry event); on error nothing changes.
+    pub async fn delete(&self) -> Result<(), Error> {
+        let registry = self.registry();
+        let provider = registry.provider_of::<T>()?;
+        let (id, version) = self.with_slot(|slot| {
+            let version = slot.saved.as_ref().unwrap_or(&slot.value).version();
+            (slot.value.id(), version)
+        });
+        let id = id.ok_or(Error::MissingId { entity: T::ENTITY })?;
+        let seq = self.start(|f| f.processing = true, "pre:delete");
+        let model = self.clone();
+        let (done, wait) = oneshot::channel();
+        let runtime = tokio::runtime::Handle::try_current().map_err(|_| {
+            self.finish(seq, Apply::Failed, |f| f.processing = false, &[]);
+            Error::NoRuntime
+        })?;
+        runtime.spawn(async move {
+            let result = match provider.delete(&id, version).await {
+                Ok(()) => {
+                    model.finish(
+                        seq,
+                        Apply::Deleted,
+                        |f| {
+                            f.processing = false;
+                            f.deleted = true;
+                        },
+                        &["delete", "post:delete"],
+                    );
+                    registry.deleted::<T>(id);
+                    Ok(())
+                }
+                Err(err) => {
+                    model.finish(seq, Apply::Failed, |f| f.processing = false, &[]);
+                    Err(err)
+                }
+            };
+            let _ = done.send(result);
+        });
+        wait.await.unwrap_or(Err(Error::NoRuntime))
+    }
+
+    /// [`publish`](Model::publish), waiting at most `limit`: on [`Error::Timeout`] the call
+    /// goes on, and its result is applied when it arrives.
+    pub async fn publish_within(&self, limit: Duration) -> Result<(), Error> {
+        tokio::time::timeout(limit, self.publish())
+            .await
+            .unwrap_or(Err(Error::Timeout {
+                operation: "publish",
+            }))
+    }
+
+    /// [`load`](Model::load), waiting at most `limit` (see [`publish_within`](Model::publish_within)).
+    pub async fn load_within(&self, limit: Duration) -> Result<(), Error> {
+        tokio::time::timeout(limit, self.load())
+            .await
+            .unwrap_or(Err(Error::Timeout { operation: "load" }))
+    }
+
+    /// Starts a provider call: a sequence number, the flag change and the `pre:` event.
+    fn start(&self, flags: impl FnOnce(&mut Flags), pre: &'static str) -> u64 {
+        let mut seq = 0;
+        self.commit_events(|slot, events| {
+            let before = slot.flags;
+            flags(&mut slot.flags);
+            flag_events(before, slot.flags, events);
+            slot.started += 1;
+            seq = slot.started;
+            events.push(Event::new(pre, json!(null)));
+            None
+        });
+        seq
+    }
+
+    /// Applies a completed call: flags, values (unless a newer response was applied already),
+    /// then the lifecycle events, as one delivery.
+    fn finish(
+        &self,
+        seq: u64,
+        apply: Apply<T>,
+        flags: impl FnOnce(&mut Flags),
+        after: &[&'static str],
+    ) {
+        self.commit_events(|slot, events| {
+            let before = slot.flags;
+            flags(&mut slot.flags);
+            flag_events(before, slot.flags, events);
+            let fresh = seq > slot.applied;
+            let next = match apply {
+                Apply::Loaded { stored, force } if fresh => {
+                    slot.applied = seq;
+                    slot.draft = false;
+                    let keep_local = match (&slot.saved, force) {
+                        (Some(saved), false) => saved.__diff(&slot.value),
+                        _ => FieldSet::EMPTY,
+                    };
+                    let mut take = plain_fields::<T>();
+                    for i in keep_local.iter() {
+                        take.remove(i);
+                    }
+                    let mut next = slot.value.clone();
+                    next.__copy_fields(&stored, take);
+                    slot.saved = Some(stored);
+                    Some(next)
+                }
+                Apply::Published { sent, stored } if fresh => {
+                    slot.applied = seq;
+                    slot.draft = false;
+                    // Take what the store changed (a version, a generated id, defaults) unless
+                    // the field was edited while the call was in flight; the baseline is what
+                    // the store kept, so those edits stay dirty.
+                    let mut take = sent.__diff(&stored);
+                    for i in sent.__diff(&slot.value).iter() {
+                        take.remove(i);
+                    }
+                    let mut next = slot.value.clone();
+                    next.__copy_fields(&stored, take);
+                    slot.saved = Some(stored);
+                    Some(next)
+                }
+                _ => None,
+            };
+            for name in after {
+                events.push(Event::new(*name, json!(null)));
+            }
+            next
+        });
+    }
+}
+
+impl Registry {
+    /// The provider set for `T` ([`Error::NoProvider`] without one).
+    pub(crate) fn provider_of<T: Entity>(&self) -> Result<Arc<dyn Provider<T>>, Error> {
+        self.set::<T>().provider()
+    }
+
+    /// Registers a model that loaded or published successfully, if it is not yet.
+    fn adopt_model<T: Entity>(&self, model: &Model<T>) -> Result<(), Error> {
+        if model.registered_in().is_some() {
+            return Ok(());
+        }
+        self.join(model)
+    }
+}
+
+/// The events a commit built, and the value it replaces the model's with (if any).
+pub(crate) type SlotUpdate<T> = Option<T>;
+
+impl<T: Entity> Model<T> {
+    /// Runs `update` on the slot under the write lock; it may push events and return a new
+    /// value. Field changes (with computed fields recomputed) are delivered with the events, in
+    /// commit order with every other batch of the model.
+    fn commit_events(&self, update: impl FnOnce(&mut Slot<T>, &mut Vec<Event>) -> SlotUpdate<T>) {
+        let raw = self.raw_model();
+        let mut state = raw.0.state.write();
+        let mut events = Vec::new();
+        let next = update(&mut state, &mut events);
+        let mut changed = FieldSet::EMPTY;
+        let mut old = None;
+        if let Some(mut next) = next {
+            changed = state.value.__diff(&next);
+            next.__recompute(&state.value, &mut changed);
+            if !changed.is_empty() {
+                old = Some(std::mem::replace(&mut state.value, next));
+            }
+        }
+        let hub = &raw.0.hub;
+        if !hub.has_listeners() || (changed.is_empty() && events.is_empty()) {
+            return;
+        }
+        let events = EventList::new(events);
+        match old {
+            Some(old) if hub.needs_values() => {
+                let new = state.value.clone();
+                hub.commit(
+                    raw,
+                    state,
+                    Committed {
+                        old,
+                        new,
+                        changed,
+                        events,
+                    },
+                );
+            }
+            _ => hub.commit(raw, state, Notice { changed, events }),
+        }
+    }
+}
