@@ -1,13 +1,16 @@
 //! What `#[derive(Reactive)]` accepts: generics, visibilities, docs, raw identifiers, renames, a
 //! re-exported runtime, the std derives and serde beside it, skipped fields of any type, and
 //! computed fields over computed fields. Each case compiles and is driven as a live model.
-//! `#[reactive(hooks)]` and `#[reactive(validate)]` are in `macro_pass/rules.rs`.
+//! `#[reactive(hooks)]` and `#[reactive(validate)]` are in `macro_pass/rules.rs`, `#[entity]` in
+//! `macro_pass/entity.rs`.
 
 use std::fmt::Debug;
 use std::sync::{Arc, Mutex};
 
 use reactive::prelude::*;
 
+#[path = "macro_pass/entity.rs"]
+mod entity;
 #[path = "macro_pass/rules.rs"]
 mod rules;
 

@@ -1,6 +1,6 @@
 //! `impl Entity for User`, with `#[entity("users")]`: the name, the id and the version.
 
-use proc_macro2::{Literal, TokenStream};
+use proc_macro2::{Literal, TokenStream, TokenTree};
 use quote::{quote, quote_spanned};
 use syn::spanned::Spanned;
 
@@ -20,13 +20,28 @@ pub(crate) fn expand(ctx: &Ctx<'_>) -> TokenStream {
     let version = spec.version.and_then(|pos| ctx.input.fields.get(pos));
 
     // The id's and the version's requirements, spanned at their types: rustc reports an
-    // unmet one there, with the trait's message, and nowhere else.
+    // unmet one there, with the trait's message, and not again inside the impl.
+    //
+    // A concrete id type goes through `IdField`, whose associated `Id` is the type itself: a
+    // bound on a concrete type is checked where the impl is written, and `type Id = f64` would
+    // add rustc's own errors about `Entity::Id`'s bounds; a projection carries them. An id
+    // type that uses the struct's parameters is bounded by `EntityId` and named as written, so
+    // that `<Keyed<K> as Entity>::Id` is `K` in generic code too.
     let mut bounds: Vec<syn::WherePredicate> = Vec::new();
+    let generic_id = id.is_some_and(|(id, _)| uses_params(&id.ty, ctx.generics()));
+    let mut id_ty = quote!(());
     if let Some((id, _)) = id {
         let span = id.ty.span();
         let runtime = ctx.krate_at(span);
-        let ty = where_type(&id.ty);
-        bounds.push(syn::parse_quote_spanned!(span=> #ty: #runtime::entity::EntityId));
+        let ty = &id.ty;
+        let bounded = where_type(ty);
+        if generic_id {
+            bounds.push(syn::parse_quote_spanned!(span=> #bounded: #runtime::entity::EntityId));
+            id_ty = quote!(#ty);
+        } else {
+            bounds.push(syn::parse_quote_spanned!(span=> #bounded: #runtime::entity::IdField));
+            id_ty = quote_spanned!(span=> <#ty as #runtime::entity::IdField>::Id);
+        }
     }
     if let Some(field) = version {
         let span = field.ty.span();
@@ -41,14 +56,6 @@ pub(crate) fn expand(ctx: &Ctx<'_>) -> TokenStream {
     };
 
     let name = &spec.name;
-    let id_ty = match id {
-        Some((id, _)) => {
-            let ty = &id.ty;
-            quote!(#ty)
-        }
-        // Only after an error: the fallback needs some id type.
-        None => quote!(()),
-    };
     let generated = id.is_some_and(|(id, _)| id.generated);
     let id_index = Literal::usize_unsuffixed(id.and_then(|(_, f)| f.index).unwrap_or(0));
     let versioned = version.is_some();
@@ -58,22 +65,7 @@ pub(crate) fn expand(ctx: &Ctx<'_>) -> TokenStream {
         (u.clone(), u.clone(), u.clone(), u)
     } else {
         let (get_id, set_id) = match id {
-            Some((_, field)) => {
-                let member = field.member;
-                if generated {
-                    (
-                        quote!(::core::clone::Clone::clone(&self.#member)),
-                        quote!(self.#member = ::core::option::Option::Some(id);),
-                    )
-                } else {
-                    (
-                        quote!(::core::option::Option::Some(
-                            ::core::clone::Clone::clone(&self.#member)
-                        )),
-                        quote!(self.#member = id;),
-                    )
-                }
-            }
+            Some((id, field)) => id_accessors(ctx, &id.ty, field.member, generated, generic_id),
             None => (ctx.unreachable(), ctx.unreachable()),
         };
         let (get_version, set_version) = match version {
@@ -129,4 +121,61 @@ pub(crate) fn expand(ctx: &Ctx<'_>) -> TokenStream {
             }
         }
     }
+}
+
+/// The bodies of `id()` and `__set_id(id)`.
+fn id_accessors(
+    ctx: &Ctx<'_>,
+    ty: &syn::Type,
+    member: &syn::Ident,
+    generated: bool,
+    generic: bool,
+) -> (TokenStream, TokenStream) {
+    let runtime = ctx.krate_at(ty.span());
+    let (read, write) = if generic {
+        (
+            quote!(::core::clone::Clone::clone),
+            quote!(::core::convert::identity),
+        )
+    } else {
+        (
+            quote!(<#ty as #runtime::entity::IdField>::__id),
+            quote!(<#ty as #runtime::entity::IdField>::__from_id),
+        )
+    };
+    if generated {
+        (
+            quote!(::core::option::Option::map(
+                ::core::option::Option::as_ref(&self.#member),
+                #read,
+            )),
+            quote!(self.#member = ::core::option::Option::Some(#write(id));),
+        )
+    } else {
+        (
+            quote!(::core::option::Option::Some(#read(&self.#member))),
+            quote!(self.#member = #write(id);),
+        )
+    }
+}
+
+/// Whether `ty` names one of the struct's type or const parameters.
+fn uses_params(ty: &syn::Type, generics: &syn::Generics) -> bool {
+    fn scan(tokens: TokenStream, params: &[String]) -> bool {
+        tokens.into_iter().any(|token| match token {
+            TokenTree::Ident(ident) => params.iter().any(|p| ident == p),
+            TokenTree::Group(group) => scan(group.stream(), params),
+            _ => false,
+        })
+    }
+    let params: Vec<String> = generics
+        .params
+        .iter()
+        .filter_map(|p| match p {
+            syn::GenericParam::Type(t) => Some(t.ident.to_string()),
+            syn::GenericParam::Const(c) => Some(c.ident.to_string()),
+            syn::GenericParam::Lifetime(_) => None,
+        })
+        .collect();
+    !params.is_empty() && scan(quote!(#ty), &params)
 }

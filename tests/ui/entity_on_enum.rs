@@ -1,0 +1,10 @@
+use reactive::prelude::*;
+
+#[derive(Reactive, Clone)]
+#[entity("statuses")]
+enum Status {
+    Active,
+    Closed,
+}
+
+fn main() {}

@@ -1,0 +1,11 @@
+use reactive::prelude::*;
+
+#[derive(Reactive, Clone)]
+#[entity("memberships")]
+struct Membership {
+    id: u64,
+    entity: String,
+    versioned: bool,
+}
+
+fn main() {}
