@@ -35,9 +35,6 @@ pub(crate) struct EntityAttr {
     pub(crate) name: String,
     /// The span of the attribute's `entity`.
     pub(crate) span: Span,
-    /// The attribute was malformed (already reported): the checks that need the entity stay
-    /// quiet about it, and the fallback still implements `Entity`.
-    pub(crate) rejected: bool,
 }
 
 /// How a computed field is computed.
@@ -273,18 +270,21 @@ fn flag(cx: &mut Ctxt, out: &mut Option<Span>, meta: &Meta, help: &str) {
 }
 
 /// A field key without a value (`id`, `generated`, `version`). One given a value is reported
-/// and not taken, so that nothing else is said about it.
+/// and still taken as meant, so that nothing follows from its absence (an entity "without id").
 fn field_flag(cx: &mut Ctxt, out: &mut Option<Span>, meta: &Meta, help: &str) {
     let key = key_of(meta);
-    match meta {
-        Meta::Path(p) if out.is_none() => *out = Some(p.span()),
-        Meta::Path(_) => duplicate(cx, meta, &key),
-        _ => cx.error_help(meta, format!("`{key}` takes no value"), help),
+    if out.is_some() {
+        duplicate(cx, meta, &key);
+        return;
     }
+    if !matches!(meta, Meta::Path(_)) {
+        cx.error_help(meta, format!("`{key}` takes no value"), help);
+    }
+    *out = Some(meta.path().span());
 }
 
-/// Reads `#[entity("name")]`. A malformed one is reported and still returned (`rejected`), so
-/// that the type is an entity for the checks that follow and for the fallback.
+/// Reads `#[entity("name")]`. A malformed one is reported and still returned (with an empty
+/// name), so that the type is an entity for the checks that follow and for the fallback.
 fn entity(cx: &mut Ctxt, attrs: &[Attribute]) -> Option<EntityAttr> {
     let help = "write `#[entity(\"users\")]`: the entity's name, a string literal";
     let mut out: Option<EntityAttr> = None;
@@ -350,7 +350,6 @@ fn entity(cx: &mut Ctxt, attrs: &[Attribute]) -> Option<EntityAttr> {
             }
         };
         out = Some(EntityAttr {
-            rejected: name.is_none(),
             name: name.unwrap_or_default(),
             span,
         });

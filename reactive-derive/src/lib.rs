@@ -35,6 +35,8 @@ use proc_macro::TokenStream;
 /// - `#[reactive(computed = Self::f, deps(a, b))]`: recomputed from `a` and `b`.
 /// - `#[reactive(computed = self.a + self.b)]`: the dependencies are read off the expression,
 ///   which may use `self` only as `self.<field>`.
+/// - `#[reactive(id)]`, `#[reactive(id, generated)]`, `#[reactive(version)]`: in an entity,
+///   below.
 ///
 /// Struct attributes:
 /// - `#[reactive(crate = path)]` when the runtime is re-exported.
@@ -62,6 +64,36 @@ use proc_macro::TokenStream;
 ///     #[garde(skip)]
 ///     #[reactive(computed = self.name.chars().count())]
 ///     name_len: usize,
+/// }
+/// ```
+///
+/// Entities: `#[entity("users")]` on the struct (beside the derive) implements
+/// `reactive::Entity`: the entity's name (non-empty, without whitespace or control
+/// characters), its id and its version.
+/// - The id is the field marked `#[reactive(id)]`, or else the field named `id` (its Rust
+///   identifier; a `rename` does not change which field it is). When both exist, the marked
+///   field is the id and `id` is an ordinary field. The id's type must be
+///   `Clone + Eq + Hash + Debug + Send + Sync + 'static` (`reactive::entity::EntityId`); it is
+///   `Entity::Id`.
+/// - `#[reactive(id, generated)]`: the store assigns the id. The field is an `Option<X>`
+///   (written so: `Option`, `std::option::Option` or `core::option::Option`), `Entity::Id` is
+///   `X`, and `id()` is `None` until the first publish.
+/// - `#[reactive(version)]` on a `u64` field: the version for optimistic concurrency. A field
+///   named `version` without it is an ordinary field.
+/// - The id and the version are plain reactive fields (not computed, not skipped), and keep
+///   their key const and methods (`User::ID`, `model.id()`, `set_id`). In an entity, no field
+///   may be named so that its key const is one of `Entity`'s (`entity`, `versioned`,
+///   `id_generated`).
+///
+/// ```ignore
+/// #[derive(Reactive, Clone, Debug)]
+/// #[entity("posts")]
+/// struct Post {
+///     #[reactive(id, generated)]
+///     id: Option<u64>,
+///     title: String,
+///     #[reactive(version)]
+///     version: u64,
 /// }
 /// ```
 ///

@@ -128,7 +128,7 @@ pub(crate) fn check_entity(cx: &mut Ctxt, input: &Input<'_>) -> Option<EntitySpe
     let id_pos = match ids.first() {
         Some(&pos) => Some(pos),
         None if id_rejected => None,
-        None => implicit_id(cx, input, entity.span, entity.rejected),
+        None => implicit_id(cx, input, entity.span),
     };
     let id = id_pos.and_then(|pos| {
         let field = field_at(input, pos)?;
@@ -173,7 +173,7 @@ fn not_plain(field: &Field<'_>) -> Option<(&'static str, &'static str)> {
 }
 
 /// The field named `id` (its Rust identifier), when no field is marked `#[reactive(id)]`.
-fn implicit_id(cx: &mut Ctxt, input: &Input<'_>, entity: Span, quiet: bool) -> Option<usize> {
+fn implicit_id(cx: &mut Ctxt, input: &Input<'_>, entity: Span) -> Option<usize> {
     let found = input
         .fields
         .iter()
@@ -192,13 +192,11 @@ fn implicit_id(cx: &mut Ctxt, input: &Input<'_>, entity: Span, quiet: bool) -> O
             }
         },
         None => {
-            if !quiet {
-                cx.error_help_at(
-                    entity,
-                    format!("the entity `{}` has no id", unraw(input.ident)),
-                    "add a field `id`, or mark the id field `#[reactive(id)]` (`#[reactive(id, generated)]` for an `Option` the store fills)",
-                );
-            }
+            cx.error_help_at(
+                entity,
+                format!("the entity `{}` has no id", unraw(input.ident)),
+                "add a field `id`, or mark the id field `#[reactive(id)]` (`#[reactive(id, generated)]` for an `Option` the store fills)",
+            );
             None
         }
     }

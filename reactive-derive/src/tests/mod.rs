@@ -8,6 +8,7 @@
     clippy::indexing_slicing
 )]
 
+mod entity;
 mod random;
 mod snapshots;
 

@@ -11,8 +11,23 @@ fn leaf() -> impl Strategy<Value = String> {
     prop_oneof![
         // keys and near-keys
         prop::sample::select(vec![
-            "skip", "rename", "computed", "deps", "crate", "hooks", "validate", "foo", "self",
-            "Self", "r#type", "super", "_",
+            "skip",
+            "rename",
+            "computed",
+            "deps",
+            "crate",
+            "hooks",
+            "validate",
+            "foo",
+            "self",
+            "Self",
+            "r#type",
+            "super",
+            "_",
+            "id",
+            "generated",
+            "version",
+            "entity",
         ]),
         // punctuation, including garbage
         prop::sample::select(vec![
@@ -106,6 +121,11 @@ fn key() -> impl Strategy<Value = String> {
         "hooks",
         "validate",
         "validate = true",
+        "id",
+        "id, generated",
+        "generated",
+        "version",
+        "id = 1",
     ])
     .prop_map(str::to_string)
 }
@@ -153,13 +173,36 @@ fn container_attrs() -> impl Strategy<Value = String> {
         2 => Just("#[reactive(validate)]".to_string()),
         1 => Just("#[reactive(hooks, validate)]".to_string()),
         2 => attr_args().prop_map(|t| format!("#[reactive({t})]")),
+        3 => entity_attrs(),
+        1 => (entity_attrs(), attr_args())
+            .prop_map(|(e, t)| format!("{e}\n#[reactive({t})]")),
+    ]
+}
+
+/// `#[entity(..)]`, well-formed or not.
+fn entity_attrs() -> impl Strategy<Value = String> {
+    prop_oneof![
+        4 => Just("#[entity(\"users\")]".to_string()),
+        3 => prop::sample::select(vec![
+            "#[entity(\"\")]",
+            "#[entity(\" \")]",
+            "#[entity]",
+            "#[entity()]",
+            "#[entity(users)]",
+            "#[entity = \"users\"]",
+            "#[entity(\"a\", \"b\")]",
+            "#[entity(\"a\")]\n#[entity(\"b\")]",
+        ])
+        .prop_map(str::to_string),
+        1 => tokens().prop_map(|t| format!("#[entity({t})]")),
     ]
 }
 
 /// Fields with distinct identifiers (a clash, if any, comes from the names the macro derives).
 fn fields() -> impl Strategy<Value = Vec<String>> {
     let names = vec![
-        "a", "b", "c", "total", "user_id", "userId", "r#type", "_x", "x1", "y", "z", "set",
+        "a", "b", "c", "total", "user_id", "userId", "r#type", "_x", "x1", "y", "z", "set", "id",
+        "version", "entity",
     ];
     prop::sample::subsequence(names, 0..7)
         .prop_shuffle()
@@ -178,6 +221,7 @@ fn field(name: &'static str) -> impl Strategy<Value = String> {
         "String",
         "Vec<u8>",
         "Option<String>",
+        "Option<u64>",
         "T",
         "&'a str",
         "[u8; N]",
@@ -231,6 +275,9 @@ const GENERATED: &[&str] = &[
     "SBatch",
     "__reactive",
     "'__",
+    "IdField",
+    "VersionField",
+    "__ID_FIELD",
 ];
 
 proptest! {

@@ -1,5 +1,5 @@
 //! What the macro generates, as formatted source, for a reviewer to read: a plain struct, one
-//! with computed fields, a generic one, one with hooks and validation. The README shows the
+//! with computed fields, a generic one, one with hooks and validation, an entity. The README shows the
 //! plain one; a test keeps it equal.
 
 use std::path::PathBuf;
@@ -48,6 +48,17 @@ pub struct Signup {
 }
 "#;
 
+const ENTITY: &str = r#"
+#[entity("users")]
+pub struct User {
+    #[reactive(id, generated)]
+    pub id: Option<u64>,
+    pub name: String,
+    #[reactive(version)]
+    pub version: u64,
+}
+"#;
+
 fn snapshot(name: &str, source: &str) {
     let expansion = expand_to_string(source);
     insta::with_settings!({
@@ -77,6 +88,11 @@ fn generic_struct() {
 #[test]
 fn hooks_and_validation() {
     snapshot("rules", RULES);
+}
+
+#[test]
+fn entity() {
+    snapshot("entity", ENTITY);
 }
 
 fn manifest_dir() -> PathBuf {
