@@ -11,6 +11,9 @@ mod loading;
 
 use std::any::{Any, TypeId};
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+
+use arc_swap::ArcSwap;
 use std::sync::{Arc, OnceLock, Weak};
 
 use parking_lot::{Mutex, RwLock};
@@ -53,14 +56,43 @@ pub struct Registry {
     inner: Arc<Inner>,
 }
 
+/// The entity sets by type: read on every lookup without a lock (copy-on-write: a type is
+/// added once, the first time it is used).
+type Sets = HashMap<TypeId, Arc<dyn Any + Send + Sync>, BuildHasherDefault<TypeIdHasher>>;
+
 #[derive(Default)]
 struct Inner {
-    sets: Mutex<HashMap<TypeId, Arc<dyn Any + Send + Sync>>>,
+    sets: ArcSwap<Sets>,
+    /// Serialises the rare additions of a type.
+    grow: Mutex<()>,
+}
+
+/// A `TypeId` is already a hash: use it as is.
+#[derive(Default)]
+struct TypeIdHasher(u64);
+
+impl Hasher for TypeIdHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut word = [0u8; 8];
+            word[..chunk.len()].copy_from_slice(chunk);
+            self.0 ^= u64::from_ne_bytes(word);
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 ^= n;
+    }
+    fn write_u128(&mut self, n: u128) {
+        self.0 ^= n as u64 ^ (n >> 64) as u64;
+    }
 }
 
 /// The live models of one entity type.
 pub(crate) struct EntitySet<T: Entity> {
-    map: Mutex<HashMap<T::Id, WeakModel<T>>>,
+    map: RwLock<HashMap<T::Id, WeakModel<T>>>,
     listeners: Listeners<T>,
     provider: RwLock<Option<Arc<dyn Provider<T>>>>,
     loading: Mutex<loading::InFlight<T>>,
@@ -69,7 +101,7 @@ pub(crate) struct EntitySet<T: Entity> {
 impl<T: Entity> EntitySet<T> {
     fn new() -> Self {
         EntitySet {
-            map: Mutex::new(HashMap::new()),
+            map: RwLock::new(HashMap::new()),
             listeners: Listeners::new(),
             provider: RwLock::new(None),
             loading: Mutex::new(HashMap::new()),
@@ -100,7 +132,7 @@ impl<T: Entity> RegistryLink for Link<T> {
         let Some(set) = self.set.upgrade() else {
             return;
         };
-        let mut map = set.map.lock();
+        let mut map = set.map.write();
         if map.get(&self.id).is_some_and(|weak| weak.addr() == model) {
             map.remove(&self.id);
         }
@@ -136,17 +168,42 @@ impl Registry {
     }
 
     pub(crate) fn set<T: Entity>(&self) -> Arc<EntitySet<T>> {
-        let mut sets = self.inner.sets.lock();
-        let erased = sets
-            .entry(TypeId::of::<T>())
-            .or_insert_with(|| Arc::new(EntitySet::<T>::new()) as Arc<dyn Any + Send + Sync>)
-            .clone();
-        drop(sets);
-        match erased.downcast::<EntitySet<T>>() {
-            Ok(set) => set,
-            // The map is keyed by the type id of `T`: the value is always an `EntitySet<T>`.
-            Err(_) => unreachable!("registry entry of the wrong type"),
+        if let Some(set) = self.inner.sets.load().get(&TypeId::of::<T>()) {
+            if let Ok(set) = set.clone().downcast::<EntitySet<T>>() {
+                return set;
+            }
         }
+        self.add_set::<T>()
+    }
+
+    /// Runs `f` on the set of `T` without taking a reference count (the lookup path).
+    #[inline]
+    fn with_set<T: Entity, R>(&self, f: impl FnOnce(&EntitySet<T>) -> R) -> R {
+        let sets = self.inner.sets.load();
+        if let Some(set) = sets
+            .get(&TypeId::of::<T>())
+            .and_then(|set| set.downcast_ref::<EntitySet<T>>())
+        {
+            return f(set);
+        }
+        drop(sets);
+        f(&self.add_set::<T>())
+    }
+
+    #[cold]
+    fn add_set<T: Entity>(&self) -> Arc<EntitySet<T>> {
+        let _grow = self.inner.grow.lock();
+        let current = self.inner.sets.load_full();
+        if let Some(set) = current.get(&TypeId::of::<T>()) {
+            if let Ok(set) = set.clone().downcast::<EntitySet<T>>() {
+                return set;
+            }
+        }
+        let set = Arc::new(EntitySet::<T>::new());
+        let mut next: Sets = (*current).clone();
+        next.insert(TypeId::of::<T>(), set.clone() as Arc<dyn Any + Send + Sync>);
+        self.inner.sets.store(Arc::new(next));
+        set
     }
 
     /// Registers a new entity: [`Error::AlreadyLive`] if a model of its id is live here,
@@ -164,7 +221,7 @@ impl Registry {
         };
         let set = self.set::<T>();
         {
-            let mut map = set.map.lock();
+            let mut map = set.map.write();
             if let Some(live) = map.get(&id).and_then(WeakModel::upgrade) {
                 let same = live.ptr_eq(model);
                 // Drop the lock before the handle: if it is the last one, its drop removes
@@ -199,24 +256,20 @@ impl Registry {
 
     /// The live model of `id`, if any.
     pub fn get<T: Entity>(&self, id: &T::Id) -> Option<Model<T>> {
-        self.set::<T>()
-            .map
-            .lock()
-            .get(id)
-            .and_then(WeakModel::upgrade)
+        self.with_set::<T, _>(|set| set.map.read().get(id).and_then(WeakModel::upgrade))
     }
 
     /// Announces that `id` was deleted: the registry forgets it and emits `Deleted`.
     pub(crate) fn deleted<T: Entity>(&self, id: T::Id) {
         let set = self.set::<T>();
-        let gone = set.map.lock().remove(&id);
+        let gone = set.map.write().remove(&id);
         drop(gone);
         set.listeners.emit(&RegistryEvent::Deleted(id));
     }
 
     /// How many models of `T` are live here.
     pub fn len<T: Entity>(&self) -> usize {
-        self.set::<T>().map.lock().len()
+        self.with_set::<T, _>(|set| set.map.read().len())
     }
 
     /// Whether no model of `T` is live here.
@@ -226,17 +279,18 @@ impl Registry {
 
     /// How many entity types have been used with this registry.
     pub fn entity_count(&self) -> usize {
-        self.inner.sets.lock().len()
+        self.inner.sets.load().len()
     }
 
     /// Forgets every model of `T` (live handles keep working, unregistered).
     pub fn clear<T: Entity>(&self) {
-        self.set::<T>().map.lock().clear();
+        self.with_set::<T, _>(|set| set.map.write().clear());
     }
 
     /// Forgets every model of every entity.
     pub fn clear_all(&self) {
-        self.inner.sets.lock().clear();
+        let _grow = self.inner.grow.lock();
+        self.inner.sets.store(Arc::new(Sets::default()));
     }
 
     /// Listens to registry-level events of `T`: created, updated (any committed batch of a
