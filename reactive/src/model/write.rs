@@ -241,28 +241,29 @@ impl<T: Reactive> RawModel<T> {
             rebase(slot, old, false);
             hub.commit(self, state, FieldPending { index, change });
         } else {
-            self.deliver_batch(state, old, changed, EventList::empty());
+            self.deliver_batch(state, old, changed, EventList::empty(), |_| {});
         }
         Ok(())
     }
 
-    /// Delivers a committed multi-field batch (`old` is the value it replaced).
+    /// Delivers a committed multi-field batch (`old` is the value it replaced): keeps the
+    /// saved baseline, runs `finish` on the slot (after the baseline, so a revert can clear
+    /// it), then hands the batch to the hub.
     pub(crate) fn deliver_batch(
         &self,
         mut state: RwLockWriteGuard<'_, Slot<T>>,
         old: T,
         changed: FieldSet,
         events: EventList,
+        finish: impl FnOnce(&mut Slot<T>),
     ) {
         let hub = &self.0.hub;
         let slot = &mut *state;
-        if !hub.has_listeners() {
-            rebase(slot, old, false);
-            return;
-        }
-        if hub.needs_values() {
+        if hub.has_listeners() && hub.needs_values() {
             let new = slot.value.clone();
-            if let Some(old) = rebase(slot, old, true) {
+            let old = rebase(slot, old, true);
+            finish(slot);
+            if let Some(old) = old {
                 let committed = Committed {
                     old,
                     new,
@@ -272,9 +273,12 @@ impl<T: Reactive> RawModel<T> {
                 hub.commit(self, state, committed);
             }
         } else {
-            // Only `change` listeners: no field values to keep.
+            // No listener, or only `change` listeners: no field values to keep.
             rebase(slot, old, false);
-            hub.commit(self, state, Notice { changed, events });
+            finish(slot);
+            if hub.has_listeners() {
+                hub.commit(self, state, Notice { changed, events });
+            }
         }
     }
 
@@ -344,29 +348,7 @@ impl<T: Reactive> RawModel<T> {
                 .value
                 .after_set(&Changes::new(changed, T::FIELD_NAMES));
         }
-        // `finish` after the baseline so a revert can clear it.
-        let hub = &self.0.hub;
-        if hub.has_listeners() && hub.needs_values() {
-            let new = state.value.clone();
-            let slot = &mut *state;
-            let old = rebase(slot, old, true);
-            finish(slot);
-            if let Some(old) = old {
-                let committed = Committed {
-                    old,
-                    new,
-                    changed,
-                    events,
-                };
-                hub.commit(self, state, committed);
-            }
-        } else {
-            rebase(&mut state, old, false);
-            finish(&mut state);
-            if hub.has_listeners() {
-                hub.commit(self, state, Notice { changed, events });
-            }
-        }
+        self.deliver_batch(state, old, changed, events, finish);
         Ok(value)
     }
 
