@@ -43,7 +43,7 @@ pub mod provider;
 pub mod registry;
 pub mod validate;
 
-pub use entity::Entity;
+pub use entity::{Entity, EntityId};
 pub use error::{Error, Result};
 pub use event::local::FEEDBACK_LIMIT;
 pub use event::stream::{ChangeStream, Lagged};

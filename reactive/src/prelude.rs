@@ -12,8 +12,8 @@
 //! ```
 
 pub use crate::{
-    Batch, Change, ChangeStream, Changes, ComputedField, Entity, Error, Event, Field, IntoValue,
-    Key, Lagged, Model, ModelHooks, Pending, Reactive, ReactiveJson, Registry, RegistryEvent,
-    Subscription, ValidationReport, WeakModel, WritableKey,
+    Batch, Change, ChangeStream, Changes, ComputedField, Entity, EntityId, Error, Event, Field,
+    IntoValue, Key, Lagged, Model, ModelHooks, Pending, Reactive, ReactiveJson, Registry,
+    RegistryEvent, Subscription, ValidationReport, WeakModel, WritableKey,
 };
 pub use serde::{Deserialize, Serialize};
