@@ -3,7 +3,7 @@
 use crate::measure::Bench;
 use std::process::ExitCode;
 
-use crate::{floor, ours, peers, rules};
+use crate::{entity, floor, ours, peers, rules};
 
 /// What a ratio (our time / the other's time) must satisfy.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -59,9 +59,37 @@ pub struct Case {
     pub comparisons: Vec<Comparison>,
     /// Benches that must not allocate once warmed up.
     pub allocation_free: &'static [usize],
+    /// How much of each bench the report runs.
+    pub limits: Limits,
 }
 
-const fn row(label: &'static str, ours: usize, other: usize, target: Target) -> Comparison {
+/// How much of a case's benches the report runs: all of it for operations of nanoseconds,
+/// less for operations of milliseconds.
+#[derive(Clone, Copy, Debug)]
+pub struct Limits {
+    /// At most this many samples per bench (`None`: the plan's).
+    pub samples: Option<usize>,
+    /// Operations run before counting allocations.
+    pub alloc_warm_up: u64,
+    /// Operations whose allocations are counted.
+    pub alloc_ops: u64,
+}
+
+impl Limits {
+    /// The plan's samples; allocations counted over 10,000 operations after 1,000.
+    pub const DEFAULT: Limits = Limits {
+        samples: None,
+        alloc_warm_up: 1_000,
+        alloc_ops: 10_000,
+    };
+}
+
+pub(crate) const fn row(
+    label: &'static str,
+    ours: usize,
+    other: usize,
+    target: Target,
+) -> Comparison {
     Comparison {
         label,
         ours,
@@ -70,10 +98,11 @@ const fn row(label: &'static str, ours: usize, other: usize, target: Target) -> 
     }
 }
 
-/// Every case, freshly set up: the live model's, then [`rules`]'s.
+/// Every case, freshly set up: the live model's, [`rules`]'s, then the entities'.
 pub fn all() -> Vec<Case> {
     let mut cases = core();
     cases.extend(rules());
+    cases.extend(entity::cases());
     cases
 }
 
@@ -110,6 +139,7 @@ pub fn rules() -> Vec<Case> {
             ),
         ],
         allocation_free: &[1, 2],
+        limits: Limits::DEFAULT,
     }]
 }
 
@@ -155,12 +185,14 @@ pub fn core() -> Vec<Case> {
                 ),
             ],
             allocation_free: &[0],
+            limits: Limits::DEFAULT,
         },
         Case {
             id: "set_0_listeners",
             benches: vec![ours::set(0), floor::set(0)],
             comparisons: vec![row("set, 0 listeners / floor", 0, 1, Target::AtMost(2.5))],
             allocation_free: &[],
+            limits: Limits::DEFAULT,
         },
         Case {
             id: "set_10_listeners",
@@ -172,6 +204,7 @@ pub fn core() -> Vec<Case> {
                 Target::AtMost(2.5),
             )],
             allocation_free: &[],
+            limits: Limits::DEFAULT,
         },
         Case {
             id: "computed_2_deps",
@@ -204,6 +237,7 @@ pub fn core() -> Vec<Case> {
                 ),
             ],
             allocation_free: &[],
+            limits: Limits::DEFAULT,
         },
         Case {
             id: "batch_3_sets",
@@ -215,6 +249,7 @@ pub fn core() -> Vec<Case> {
                 Target::AtMost(4.0),
             )],
             allocation_free: &[],
+            limits: Limits::DEFAULT,
         },
         Case {
             id: "create",
@@ -226,6 +261,7 @@ pub fn core() -> Vec<Case> {
                 Target::AtMost(2.0),
             )],
             allocation_free: &[],
+            limits: Limits::DEFAULT,
         },
     ]
 }

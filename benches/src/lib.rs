@@ -8,7 +8,9 @@
 
 pub mod alloc;
 pub mod cases;
+pub mod entity;
 pub mod floor;
+pub mod heap;
 pub mod instructions;
 pub mod measure;
 pub mod ours;

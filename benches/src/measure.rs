@@ -4,7 +4,8 @@ use std::cell::RefCell;
 use std::rc::Rc;
 use std::time::{Duration, Instant};
 
-type Run = Box<dyn FnMut(u64)>;
+// Runs n operations; returns the time they took (not counting untimed resets).
+type Run = Box<dyn FnMut(u64) -> Duration>;
 type Check = Box<dyn Fn(u64) -> Result<(), String>>;
 
 /// One thing to time: an operation repeated in a tight loop, and a check that the operations
@@ -38,9 +39,44 @@ impl Bench {
             // One borrow per sample, not per operation: the loop body is `op` inlined.
             run: Box::new(move |n| {
                 let mut state = looped.borrow_mut();
+                let start = Instant::now();
                 for _ in 0..n {
                     op(&mut state);
                 }
+                start.elapsed()
+            }),
+            check: Box::new(move |ops| check(&state.borrow(), ops)),
+            ops: 0,
+            samples: Vec::new(),
+        }
+    }
+
+    /// A bench of a long operation (milliseconds) that needs a clean state each time: each
+    /// `op` is timed alone and followed by an untimed `reset`, which checks what the operation
+    /// left and drops it (recording any failure in the state for `check`).
+    pub fn batched<S: 'static>(
+        id: &'static str,
+        label: &'static str,
+        state: S,
+        mut op: impl FnMut(&mut S) + 'static,
+        mut reset: impl FnMut(&mut S) + 'static,
+        check: impl Fn(&S, u64) -> Result<(), String> + 'static,
+    ) -> Bench {
+        let state = Rc::new(RefCell::new(state));
+        let looped = state.clone();
+        Bench {
+            id,
+            label,
+            run: Box::new(move |n| {
+                let mut state = looped.borrow_mut();
+                let mut timed = Duration::ZERO;
+                for _ in 0..n {
+                    let start = Instant::now();
+                    op(&mut state);
+                    timed += start.elapsed();
+                    reset(&mut state);
+                }
+                timed
             }),
             check: Box::new(move |ops| check(&state.borrow(), ops)),
             ops: 0,
@@ -72,9 +108,7 @@ impl Bench {
 
     /// Runs `n` operations and records the time per operation as one sample.
     pub fn time(&mut self, n: u64) -> Duration {
-        let start = Instant::now();
-        (self.run)(n);
-        let elapsed = start.elapsed();
+        let elapsed = (self.run)(n);
         self.ops += n;
         if n > 0 {
             self.samples.push(elapsed.as_nanos() as f64 / n as f64);
@@ -140,6 +174,14 @@ impl Plan {
         sample_time: Duration::from_millis(1),
         samples: 51,
     };
+
+    /// This plan with at most `samples` samples (`None`: unchanged).
+    pub fn capped(self, samples: Option<usize>) -> Plan {
+        Plan {
+            samples: samples.map_or(self.samples, |cap| cap.min(self.samples)),
+            ..self
+        }
+    }
 }
 
 /// Samples every bench of one case, interleaved (one sample of each in turn, the starting

@@ -89,3 +89,44 @@ impl Summed {
         }
     }
 }
+
+/// [`Six`] made an entity: an `id: u64` and the same six `u64` fields. The struct of the
+/// registry, loading and heap figures.
+#[derive(Reactive, Clone, Debug, Default, PartialEq)]
+#[entity("items")]
+pub struct Item {
+    /// The entity's id.
+    pub id: u64,
+    /// `id * 3`, summed by the loading benches' checks.
+    pub a: u64,
+    /// Never written.
+    pub b: u64,
+    /// Never written.
+    pub c: u64,
+    /// Never written.
+    pub d: u64,
+    /// Never written.
+    pub e: u64,
+    /// Never written.
+    pub f: u64,
+}
+
+impl Item {
+    /// The stored value of `id` (fields all differ; `a` is `id * 3`).
+    pub fn numbered(id: u64) -> Item {
+        Item {
+            id,
+            a: id * 3,
+            b: id + 1,
+            c: id + 2,
+            d: id + 3,
+            e: id + 4,
+            f: id + 5,
+        }
+    }
+
+    /// The sum of `a` over the items numbered `0..n`.
+    pub fn sum_of_a(n: u64) -> u64 {
+        3 * (n * n.saturating_sub(1) / 2)
+    }
+}

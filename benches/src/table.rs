@@ -3,12 +3,6 @@
 use crate::alloc;
 use crate::cases::Case;
 
-/// Operations run before counting allocations (listener tables, thread-local queues and
-/// executors reach their steady size).
-const ALLOC_WARM_UP: u64 = 1_000;
-/// Operations whose allocations are counted.
-const ALLOC_OPS: u64 = 10_000;
-
 /// A row's verdict.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Verdict {
@@ -44,6 +38,7 @@ pub fn ratio_rows(cases: &[Case], last: usize) -> Vec<Row> {
     let mut rows = Vec::new();
     for case in cases {
         for cmp in &case.comparisons {
+            let last = case.limits.samples.map_or(last, |cap| cap.min(last));
             let ours = case.benches[cmp.ours].median_ns(last);
             let other = case.benches[cmp.other].median_ns(last);
             let ratio = ours.zip(other).map(|(o, f)| o / f);
@@ -68,7 +63,8 @@ pub fn ratio_rows(cases: &[Case], last: usize) -> Vec<Row> {
     rows
 }
 
-/// Allocations per operation of every bench after a warm-up: one row per bench that must not
+/// Allocations per operation of every bench after a warm-up (listener tables, thread-local
+/// queues and executors reach their steady size): one row per bench that must not
 /// allocate (checked), and the list of all benches (for information).
 ///
 /// Needs [`alloc::CountingAlloc`] as the global allocator.
@@ -77,9 +73,9 @@ pub fn allocation_rows(cases: &mut [Case]) -> (Vec<Row>, Vec<(String, f64)>) {
     let mut all = Vec::new();
     for case in cases.iter_mut() {
         for (i, bench) in case.benches.iter_mut().enumerate() {
-            bench.run(ALLOC_WARM_UP);
-            let count = alloc::count(|| bench.run(ALLOC_OPS));
-            let per_op = count as f64 / ALLOC_OPS as f64;
+            bench.run(case.limits.alloc_warm_up);
+            let count = alloc::count(|| bench.run(case.limits.alloc_ops));
+            let per_op = count as f64 / case.limits.alloc_ops as f64;
             all.push((format!("{}: {}", case.id, bench.label()), per_op));
             if case.allocation_free.contains(&i) {
                 checked.push(Row {

@@ -9,9 +9,9 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use reactive_benches::alloc::CountingAlloc;
-use reactive_benches::cases;
 use reactive_benches::measure::{self, Plan};
 use reactive_benches::table;
+use reactive_benches::{cases, heap};
 
 #[global_allocator]
 static ALLOC: CountingAlloc = CountingAlloc;
@@ -30,12 +30,17 @@ fn main() -> ExitCode {
     let mut cases = cases::all();
     for case in &mut cases {
         eprintln!("sampling {} ({} benches)", case.id, case.benches.len());
-        measure::sample(&mut case.benches, &plan);
+        measure::sample(&mut case.benches, &plan.capped(case.limits.samples));
     }
     let mut rows = table::ratio_rows(&cases, plan.samples);
     let (alloc_rows, all_allocs) = table::allocation_rows(&mut cases);
     rows.extend(alloc_rows);
-    let failures = table::check_all(&cases);
+    let mut failures = table::check_all(&cases);
+    eprintln!("measuring heap per entity ({} entities)", heap::N);
+    match heap::measure() {
+        Ok(figures) => rows.extend(heap::rows(&figures)),
+        Err(e) => failures.push(format!("heap: {e}")),
+    }
 
     println!(
         "{} samples of ~{:?} per bench, medians, interleaved per case; ratio = ours / floor or peer\n",
