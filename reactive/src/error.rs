@@ -125,6 +125,28 @@ pub enum Error {
         /// The entity name.
         entity: &'static str,
     },
+    /// A before hook or a plugin aborted a provider call (with an error or a panic): the
+    /// provider was not called, nothing was written and the model is as it was.
+    #[error("the {operation} of `{entity}` was aborted by `{by}`: {source}")]
+    Aborted {
+        /// The entity name.
+        entity: &'static str,
+        /// The operation (`load`, `publish`, `delete`).
+        operation: &'static str,
+        /// The plugin's name, or the type name of the entity's hooks.
+        by: String,
+        /// The error the hook or plugin returned.
+        source: Box<Error>,
+    },
+    /// User code (a provider, a hook) panicked during an operation; the panic was caught and
+    /// the operation failed with nothing applied to the model.
+    #[error("{during} panicked: {message}")]
+    Panicked {
+        /// What panicked (`the provider's load`, `a before hook`).
+        during: &'static str,
+        /// The panic's message.
+        message: String,
+    },
     /// A string naming a field did not match any field of the model.
     #[error("`{model}` has no field named `{name}`")]
     UnknownField {

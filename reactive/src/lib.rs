@@ -43,6 +43,8 @@ pub mod provider;
 pub mod registry;
 pub mod validate;
 
+/// Implement [`Provider`](provider::Provider), [`EntityHooks`] and [`Plugin`] with it.
+pub use async_trait::async_trait;
 pub use entity::{Entity, EntityId};
 pub use error::{Error, Result};
 pub use event::local::FEEDBACK_LIMIT;
@@ -56,7 +58,7 @@ pub use model::key::{ComputedField, Field, Key, WritableKey};
 pub use model::meta::{FieldInfo, FieldKind, Reactive, ReactiveJson};
 pub use model::value::IntoValue;
 pub use model::{Model, WeakModel};
-pub use registry::{Flags, Registry, RegistryEvent};
+pub use registry::{EntityHooks, Flags, Plugin, PluginCall, Registry, RegistryEvent};
 pub use validate::{FieldError, ValidationReport};
 
 /// `#[derive(Reactive)]`: see the crate documentation and the README's "what the macro

@@ -12,8 +12,9 @@
 //! ```
 
 pub use crate::{
-    Batch, Change, ChangeStream, Changes, ComputedField, Entity, EntityId, Error, Event, Field,
-    IntoValue, Key, Lagged, Model, ModelHooks, Pending, Reactive, ReactiveJson, Registry,
-    RegistryEvent, Subscription, ValidationReport, WeakModel, WritableKey,
+    async_trait, Batch, Change, ChangeStream, Changes, ComputedField, Entity, EntityHooks,
+    EntityId, Error, Event, Field, IntoValue, Key, Lagged, Model, ModelHooks, Pending, Plugin,
+    PluginCall, Reactive, ReactiveJson, Registry, RegistryEvent, Subscription, ValidationReport,
+    WeakModel, WritableKey,
 };
 pub use serde::{Deserialize, Serialize};

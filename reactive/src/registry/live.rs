@@ -23,7 +23,7 @@ use crate::model::raw::Slot;
 use crate::model::Model;
 use crate::provider::{Provider, Publish};
 
-use super::Registry;
+use super::{prepare_publish, CatchUnwind, Registry};
 
 /// Provider-call state of an entity model. Each change emits `<flag>.changed` with
 /// `{ "value", "previous" }` (never `change`).
@@ -151,6 +151,9 @@ impl<T: Entity> Model<T> {
         let id = self
             .with(|v| v.id())
             .ok_or(Error::MissingId { entity: T::ENTITY })?;
+        // Hooks and plugins run before anything changes: an abort leaves no trace.
+        let chain = registry.chain::<T>();
+        chain.before_load(&id).await?;
         let seq = self.start(|flags| flags.fetching += 1, "pre:load");
         let model = self.clone();
         let (done, wait) = oneshot::channel();
@@ -164,9 +167,10 @@ impl<T: Entity> Model<T> {
             Error::NoRuntime
         })?;
         runtime.spawn(async move {
-            let outcome = provider.load(&id).await;
+            let outcome = caught(provider.load(&id), "the provider's load").await;
             let result = match outcome {
                 Ok(Some(stored)) => {
+                    let seen = (!chain.is_empty()).then(|| stored.clone());
                     model.finish(
                         seq,
                         Apply::Loaded { stored, force },
@@ -177,7 +181,11 @@ impl<T: Entity> Model<T> {
                         },
                         &["load", "post:load"],
                     );
-                    registry.adopt_model(&model)
+                    let joined = registry.adopt_model(&model);
+                    if let Some(seen) = seen {
+                        chain.after_load(&id, Some(&seen)).await;
+                    }
+                    joined
                 }
                 Ok(None) => {
                     model.finish(
@@ -190,6 +198,7 @@ impl<T: Entity> Model<T> {
                         },
                         &["load", "post:load"],
                     );
+                    chain.after_load(&id, None).await;
                     Err(Error::NotFound {
                         entity: T::ENTITY,
                         id: format!("{id:?}"),
@@ -264,11 +273,22 @@ impl<T: Entity> Model<T> {
                 expected_version: saved.version(),
             })
         });
-        let Some(request) = request else {
+        let Some(mut request) = request else {
             // Nothing to publish: not a draft and nothing dirty.
             return Ok(());
         };
+        // The model's value the request was made from: what the store's response is compared
+        // with (a field a hook rewrote is taken from the response; one edited meanwhile stays).
         let sent = request.value().clone();
+        // Hooks and plugins run before anything changes: an abort leaves no trace.
+        let chain = registry.chain::<T>();
+        prepare_publish(&chain, &mut request).await?;
+        let insert = matches!(request, Publish::Insert(_));
+        let fields = if chain.is_empty() {
+            Vec::new()
+        } else {
+            request.field_names()
+        };
         let seq = self.start(|f| f.processing = true, "pre:publish");
         let model = self.clone();
         let (done, wait) = oneshot::channel();
@@ -277,15 +297,20 @@ impl<T: Entity> Model<T> {
             Error::NoRuntime
         })?;
         runtime.spawn(async move {
-            let result = match provider.publish(request).await {
+            let result = match caught(provider.publish(request), "the provider's publish").await {
                 Ok(stored) => {
+                    let seen = (!chain.is_empty()).then(|| stored.clone());
                     model.finish(
                         seq,
                         Apply::Published { sent, stored },
                         |f| f.processing = false,
                         &["publish", "post:publish"],
                     );
-                    registry.adopt_model(&model)
+                    let joined = registry.adopt_model(&model);
+                    if let Some(seen) = seen {
+                        chain.after_publish(&seen, &fields, insert).await;
+                    }
+                    joined
                 }
                 Err(err) => {
                     model.finish(seq, Apply::Failed, |f| f.processing = false, &[]);
@@ -308,6 +333,9 @@ impl<T: Entity> Model<T> {
             (slot.value.id(), version)
         });
         let id = id.ok_or(Error::MissingId { entity: T::ENTITY })?;
+        // Hooks and plugins run before anything changes: an abort leaves no trace.
+        let chain = registry.chain::<T>();
+        chain.before_delete(&id).await?;
         let seq = self.start(|f| f.processing = true, "pre:delete");
         let model = self.clone();
         let (done, wait) = oneshot::channel();
@@ -316,7 +344,8 @@ impl<T: Entity> Model<T> {
             Error::NoRuntime
         })?;
         runtime.spawn(async move {
-            let result = match provider.delete(&id, version).await {
+            let result = match caught(provider.delete(&id, version), "the provider's delete").await
+            {
                 Ok(()) => {
                     model.finish(
                         seq,
@@ -327,7 +356,8 @@ impl<T: Entity> Model<T> {
                         },
                         &["delete", "post:delete"],
                     );
-                    registry.deleted::<T>(id);
+                    registry.deleted::<T>(id.clone());
+                    chain.after_delete(&id).await;
                     Ok(())
                 }
                 Err(err) => {
@@ -426,6 +456,17 @@ impl<T: Entity> Model<T> {
             next
         });
     }
+}
+
+/// Runs a provider call; a panic in it becomes [`Error::Panicked`], so the task that applies
+/// its result still restores the flags and answers the caller.
+pub(crate) async fn caught<R>(
+    call: impl std::future::Future<Output = Result<R, Error>>,
+    during: &'static str,
+) -> Result<R, Error> {
+    CatchUnwind(call)
+        .await
+        .unwrap_or_else(|message| Err(Error::Panicked { during, message }))
 }
 
 impl Registry {

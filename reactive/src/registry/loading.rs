@@ -11,6 +11,7 @@ use crate::error::Error;
 use crate::model::Model;
 use crate::provider::Provider;
 
+use super::live::caught;
 use super::{EntitySet, Registry};
 
 /// How one load ended, as every waiter sees it.
@@ -129,11 +130,28 @@ impl Registry {
             .collect();
         let mut loaded: HashMap<T::Id, Model<T>> = HashMap::new();
         if !missing.is_empty() {
-            for value in set.provider()?.load_many(&missing).await? {
+            let provider = set.provider()?;
+            // Every id passes the before-load hooks first: one abort, and nothing is asked.
+            let chain = self.chain::<T>();
+            for id in &missing {
+                chain.before_load(id).await?;
+            }
+            for value in provider.load_many(&missing).await? {
+                let seen = (!chain.is_empty()).then(|| value.clone());
                 if let Some(model) = self.adopt(value)? {
                     if let Some(id) = model.with(|v| v.id()) {
                         loaded.insert(id, model);
                     }
+                }
+                if let Some(seen) = seen {
+                    if let Some(id) = seen.id() {
+                        chain.after_load(&id, Some(&seen)).await;
+                    }
+                }
+            }
+            if !chain.is_empty() {
+                for id in missing.iter().filter(|id| !loaded.contains_key(id)) {
+                    chain.after_load(id, None).await;
                 }
             }
         }
@@ -167,14 +185,28 @@ async fn load_task<T: Entity>(
     provider: Arc<dyn Provider<T>>,
     id: T::Id,
 ) {
-    let outcome = match provider.load(&id).await {
-        Ok(Some(value)) => match registry.adopt(value) {
-            Ok(Some(model)) => Outcome::Live(model),
-            Ok(None) => Outcome::Missing,
+    let chain = registry.chain::<T>();
+    let outcome = match chain.before_load(&id).await {
+        Err(err) => Outcome::Failed(Arc::new(err)),
+        Ok(()) => match caught(provider.load(&id), "the provider's load").await {
+            Ok(Some(value)) => {
+                let seen = (!chain.is_empty()).then(|| value.clone());
+                let outcome = match registry.adopt(value) {
+                    Ok(Some(model)) => Outcome::Live(model),
+                    Ok(None) => Outcome::Missing,
+                    Err(err) => Outcome::Failed(Arc::new(err)),
+                };
+                if let Some(seen) = seen {
+                    chain.after_load(&id, Some(&seen)).await;
+                }
+                outcome
+            }
+            Ok(None) => {
+                chain.after_load(&id, None).await;
+                Outcome::Missing
+            }
             Err(err) => Outcome::Failed(Arc::new(err)),
         },
-        Ok(None) => Outcome::Missing,
-        Err(err) => Outcome::Failed(Arc::new(err)),
     };
     let sender = set.loading.lock().remove(&id);
     if let Some(sender) = sender {

@@ -8,6 +8,7 @@
 mod events;
 mod live;
 mod loading;
+mod plugins;
 
 use std::any::{Any, TypeId};
 use std::collections::HashMap;
@@ -28,6 +29,8 @@ use crate::provider::Provider;
 use events::Listeners;
 pub use events::RegistryEvent;
 pub use live::Flags;
+pub(crate) use plugins::{prepare_publish, CatchUnwind};
+pub use plugins::{EntityHooks, Operation, Plugin, PluginCall};
 
 /// An identity map of live entities, per entity type and id.
 ///
@@ -65,6 +68,8 @@ struct Inner {
     sets: ArcSwap<Sets>,
     /// Serialises the rare additions of a type.
     grow: Mutex<()>,
+    /// Entity hooks and plugins.
+    plugins: plugins::Plugins,
 }
 
 /// A `TypeId` is already a hash: use it as is.
