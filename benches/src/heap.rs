@@ -29,6 +29,8 @@ pub struct Heap {
     pub ours_per_entity: f64,
     /// Bytes per `Arc<RwLock<Item>>` plus its `HashMap<u64, Weak>` entry.
     pub floor_per_entity: f64,
+    /// Bytes per unregistered model (`Model::new`): what registering adds is the difference.
+    pub ours_unregistered: f64,
     /// Bytes still allocated after dropping the `N` models, against before creating them.
     pub ours_retained: i64,
     /// Bytes still allocated after a second `N` created and dropped, against after the first.
@@ -48,6 +50,7 @@ pub fn measure() -> Result<Heap, String> {
     // Panics without the counting allocator: live bytes would read 0.
     alloc::count(|| ());
     let floor_per_entity = floor()?;
+    let ours_unregistered = unregistered();
 
     let registry = Registry::new();
     drop(
@@ -81,9 +84,18 @@ pub fn measure() -> Result<Heap, String> {
     Ok(Heap {
         ours_per_entity,
         floor_per_entity,
+        ours_unregistered,
         ours_retained,
         ours_retained_again,
     })
+}
+
+/// Bytes per `Model::new`, kept in a vector allocated beforehand.
+fn unregistered() -> f64 {
+    let mut held: Vec<Model<Item>> = Vec::with_capacity(N as usize);
+    let base = alloc::live_bytes();
+    held.extend((0..N).map(|id| Model::new(Item::numbered(id))));
+    bytes_since(base) as f64 / N as f64
 }
 
 /// Bytes per `Arc<RwLock<Item>>` and its identity-map entry.
@@ -130,6 +142,14 @@ pub fn rows(heap: &Heap) -> Vec<Row> {
             } else {
                 Verdict::Miss
             },
+        },
+        Row {
+            case: "heap bytes per unregistered Model (Model::new) / the same floor".into(),
+            ours: Some(heap.ours_unregistered),
+            other: Some(heap.floor_per_entity),
+            ratio: Some(heap.ours_unregistered / heap.floor_per_entity),
+            target: "info".into(),
+            verdict: Verdict::Info,
         },
         Row {
             case: "heap bytes retained after dropping 100,000 registered models".into(),
