@@ -4,6 +4,9 @@
 //! must match).
 
 mod memory;
+// Test doubles for applications' tests.
+#[cfg(feature = "test-util")]
+pub mod testing;
 
 use std::sync::Arc;
 
