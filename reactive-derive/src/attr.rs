@@ -68,6 +68,10 @@ pub(crate) struct FieldAttrs {
     pub(crate) generated: Option<Span>,
     /// `#[reactive(version)]`, with its span: the version for optimistic concurrency.
     pub(crate) version: Option<Span>,
+    /// `#[reactive(text)]`, with its span: stored and queried as its serde string.
+    pub(crate) text: Option<Span>,
+    /// `#[reactive(json)]`, with its span: stored as JSON; queries only test it for null.
+    pub(crate) json: Option<Span>,
 }
 
 /// The keys of every `#[reactive(..)]` attribute in `attrs`, in order. A key that does not
@@ -200,7 +204,7 @@ pub(crate) fn container(cx: &mut Ctxt, attrs: &[Attribute]) -> Container {
                 "`entity` is an attribute of its own",
                 "write `#[entity(\"users\")]` on the struct, beside `#[derive(Reactive)]`",
             ),
-            ("skip" | "rename" | "computed" | "deps" | "id" | "generated" | "version", _) => cx.error_help(
+            ("skip" | "rename" | "computed" | "deps" | "id" | "generated" | "version" | "text" | "json", _) => cx.error_help(
                 meta.path(),
                 format!("`{key}` is a field attribute"),
                 format!(
@@ -230,6 +234,8 @@ pub(crate) fn field(cx: &mut Ctxt, attrs: &[Attribute]) -> FieldAttrs {
             "id" => field_flag(cx, &mut out.id, &meta, "write `#[reactive(id)]`, or `#[reactive(id, generated)]` for an id the store assigns"),
             "generated" => field_flag(cx, &mut out.generated, &meta, "write `#[reactive(id, generated)]` on an `Option` id field"),
             "version" => field_flag(cx, &mut out.version, &meta, "write `#[reactive(version)]` on a `u64` field"),
+            "text" => field_flag(cx, &mut out.text, &meta, "write `#[reactive(text)]` on a field stored as its serde string (an enum)"),
+            "json" => field_flag(cx, &mut out.json, &meta, "write `#[reactive(json)]` on a field stored as JSON"),
             "entity" => cx.error_help(
                 meta.path(),
                 "`entity` is an attribute of the struct",

@@ -155,6 +155,39 @@ pub enum Error {
         /// The name that was asked for.
         name: String,
     },
+    /// A query that cannot run against its entity: a field name that does not exist, an
+    /// operator that does not apply to the field, a limit of 0 or over the maximum.
+    #[error("invalid query on `{entity}`: {reason}")]
+    InvalidQuery {
+        /// The entity name.
+        entity: &'static str,
+        /// What is wrong.
+        reason: String,
+    },
+    /// A value that cannot be a query value (NaN, NUL in a string, an integer outside
+    /// `i64`): in a filter, or in a stored field a query reads.
+    #[error("invalid value for `{field}`: {reason}")]
+    InvalidValue {
+        /// The field's name.
+        field: String,
+        /// Why.
+        reason: crate::query::ValueError,
+    },
+    /// A cursor that was altered, or that belongs to another query.
+    #[error("invalid cursor: {reason}")]
+    InvalidCursor {
+        /// Why.
+        reason: String,
+    },
+    /// The provider cannot serve what was asked (an operator, an operation); it never
+    /// ignores it.
+    #[error("the provider of `{entity}` does not support {what}")]
+    Unsupported {
+        /// The entity name.
+        entity: &'static str,
+        /// What is not supported, e.g. "the `ends_with` operator".
+        what: String,
+    },
     /// An error raised by user code (a listener, a domain rule) and carried through.
     #[error(transparent)]
     Other(#[from] Box<dyn std::error::Error + Send + Sync>),

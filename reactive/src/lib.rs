@@ -40,6 +40,7 @@ pub mod hooks;
 mod model;
 pub mod prelude;
 pub mod provider;
+pub mod query;
 pub mod registry;
 pub mod validate;
 
@@ -58,6 +59,7 @@ pub use model::key::{ComputedField, Field, Key, WritableKey};
 pub use model::meta::{FieldInfo, FieldKind, Reactive, ReactiveJson};
 pub use model::value::IntoValue;
 pub use model::{Model, WeakModel};
+pub use query::{Cursor, Filter, Page, Query, QueryValue, Queryable};
 pub use registry::{EntityHooks, Flags, Plugin, PluginCall, Registry, RegistryEvent};
 pub use validate::{FieldError, ValidationReport};
 

@@ -17,4 +17,5 @@ pub use crate::{
     PluginCall, Reactive, ReactiveJson, Registry, RegistryEvent, Subscription, ValidationReport,
     WeakModel, WritableKey,
 };
+pub use crate::{Cursor, Filter, Page, Query, Queryable};
 pub use serde::{Deserialize, Serialize};

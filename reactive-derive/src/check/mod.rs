@@ -13,6 +13,7 @@ use crate::ctxt::Ctxt;
 
 pub(crate) mod entity;
 pub(crate) mod names;
+pub(crate) mod storage;
 
 pub(crate) use names::const_name;
 
@@ -44,6 +45,7 @@ pub(crate) fn check(cx: &mut Ctxt, input: &Input<'_>) -> Analysis {
     check_attr_combinations(cx, input);
     check_validation(cx, input);
     let entity = entity::check_entity(cx, input);
+    storage::check_storage(cx, input, entity.as_ref());
     let deps = resolve_deps(cx, input);
     let computed_order = order_computed(cx, input, &deps);
     let mut event_order: Vec<usize> = input

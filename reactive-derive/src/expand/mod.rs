@@ -9,6 +9,7 @@ mod entity;
 mod handle;
 mod json;
 mod keys;
+mod query;
 mod reactive_impl;
 
 use std::collections::BTreeSet;
@@ -228,6 +229,7 @@ pub(crate) fn derive(input: &DeriveInput) -> TokenStream {
         let reactive = reactive_impl::expand(&ctx);
         let json = json::expand(&ctx);
         let entity = entity::expand(&ctx);
+        let query = query::expand(&ctx);
         quote! {
             #keys
             #handle
@@ -235,6 +237,7 @@ pub(crate) fn derive(input: &DeriveInput) -> TokenStream {
             #reactive
             #json
             #entity
+            #query
         }
     };
     let generated = resolve_runtime(generated, parsed.attrs.crate_path.as_ref());

@@ -8,6 +8,7 @@ use parking_lot::Mutex;
 use crate::entity::Entity;
 use crate::error::Error;
 use crate::provider::{Provider, Publish};
+use crate::query::{Page, Query, Queryable, Value};
 
 type IdGenerator<Id> = Box<dyn Fn() -> Id + Send + Sync>;
 
@@ -83,6 +84,47 @@ impl<T: Entity> MemoryProvider<T> {
     /// Clones of every stored value, in no particular order.
     pub fn values(&self) -> Vec<T> {
         self.rows.lock().values().cloned().collect()
+    }
+
+    /// One page of `query`: the reference semantics of [`crate::query`]. Scans every stored
+    /// value and keeps the first `limit + 1` after the cursor (the extra one says whether a
+    /// next page exists) without sorting the rest.
+    fn page(&self, query: &Query<T>) -> Result<Page<T>, Error>
+    where
+        T: Queryable,
+    {
+        let plan = query.plan()?;
+        let rows = self.rows.lock();
+        let mut total = 0u64;
+        let mut hits: Vec<(Vec<Value>, &T)> = Vec::new();
+        for row in rows.values() {
+            if !plan.matches(row)? {
+                continue;
+            }
+            total += 1;
+            let key = plan.sort_key(row)?;
+            if plan.is_after_cursor(&key) {
+                hits.push((key, row));
+            }
+        }
+        let limit = plan.limit();
+        let by_key = |a: &(Vec<Value>, &T), b: &(Vec<Value>, &T)| plan.cmp_keys(&a.0, &b.0);
+        if hits.len() > limit + 1 {
+            hits.select_nth_unstable_by(limit, by_key);
+            hits.truncate(limit + 1);
+        }
+        hits.sort_unstable_by(by_key);
+        let more = hits.len() > limit;
+        hits.truncate(limit);
+        let next = match hits.last() {
+            Some((key, _)) if more => Some(plan.cursor_after(key)),
+            _ => None,
+        };
+        Ok(Page {
+            items: hits.into_iter().map(|(_, row)| row.clone()).collect(),
+            next,
+            total: plan.wants_total().then_some(total),
+        })
     }
 
     fn conflict(id: &T::Id, expected: Option<u64>, actual: Option<u64>) -> Error {
@@ -166,6 +208,13 @@ impl<T: Entity> Provider<T> for MemoryProvider<T> {
         }
         rows.remove(id);
         Ok(())
+    }
+
+    async fn list(&self, query: &Query<T>) -> Result<Page<T>, Error>
+    where
+        T: Queryable,
+    {
+        self.page(query)
     }
 }
 

@@ -15,6 +15,7 @@ use async_trait::async_trait;
 use crate::entity::Entity;
 use crate::error::Error;
 use crate::model::field_set::FieldSet;
+use crate::query::{Page, Query, Queryable};
 
 pub use memory::MemoryProvider;
 
@@ -102,6 +103,20 @@ pub trait Provider<T: Entity>: Send + Sync + 'static {
         }
         Ok(found)
     }
+
+    /// One page of the entities `query` selects, with the semantics of [`crate::query`]
+    /// ([`MemoryProvider`] is the reference). A provider that cannot serve part of a query
+    /// returns [`Error::Unsupported`] (see [`Query::require`]); the default supports nothing.
+    async fn list(&self, query: &Query<T>) -> Result<Page<T>, Error>
+    where
+        T: Queryable,
+    {
+        let _ = query;
+        Err(Error::Unsupported {
+            entity: T::ENTITY,
+            what: "listing (`list`)".to_string(),
+        })
+    }
 }
 
 /// A shared provider is a provider (several registries over one store).
@@ -118,5 +133,11 @@ impl<T: Entity, P: Provider<T>> Provider<T> for Arc<P> {
     }
     async fn load_many(&self, ids: &[T::Id]) -> Result<Vec<T>, Error> {
         (**self).load_many(ids).await
+    }
+    async fn list(&self, query: &Query<T>) -> Result<Page<T>, Error>
+    where
+        T: Queryable,
+    {
+        (**self).list(query).await
     }
 }
