@@ -462,3 +462,63 @@ impl<V: QueryValue> QueryValue for Option<V> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::query::serialize::to_value;
+
+    /// The typed conversion and the serde one (operands, user types) give the same value.
+    fn agree<V: QueryValue>(values: &[V]) {
+        for v in values {
+            assert_eq!(v.to_query_value(), to_value(v));
+        }
+    }
+
+    #[test]
+    fn std_conversions_agree_with_serde() {
+        agree(&[i8::MIN, -1, 0, i8::MAX]);
+        agree(&[i64::MIN, 0, i64::MAX]);
+        agree(&[0u64, i64::MAX as u64, i64::MAX as u64 + 1, u64::MAX]);
+        agree(&[0usize, usize::MAX]);
+        agree(&[i128::MIN, -1, i128::from(i64::MAX) + 1]);
+        agree(&[0u128, u128::MAX]);
+        agree(&[
+            0.0f64,
+            -0.0,
+            1.5,
+            f64::NAN,
+            f64::INFINITY,
+            f64::MIN_POSITIVE,
+        ]);
+        agree(&[-0.0f32, 1.1, f32::NAN, f32::NEG_INFINITY]);
+        agree(&[true, false]);
+        agree(&['a', 'é', '\0']);
+        agree(&["".to_string(), "a\0b".to_string(), "é".to_string()]);
+        agree(&[Some(3u8), None]);
+        agree(&[Some("x".to_string()), None]);
+        agree::<Box<str>>(&["boxed".into()]);
+        agree(&["str"]);
+    }
+
+    #[test]
+    fn integers_and_floats_compare_exactly() {
+        let big = Value::Int(i64::MAX);
+        // i64::MAX as f64 rounds up to 2^63: the integer is smaller.
+        assert_eq!(
+            big.total_cmp(&Value::Float(i64::MAX as f64)),
+            Ordering::Less
+        );
+        assert_eq!(Value::Int(2).total_cmp(&Value::Float(2.0)), Ordering::Equal);
+        assert_eq!(Value::Int(2).total_cmp(&Value::Float(2.5)), Ordering::Less);
+        assert_eq!(
+            Value::Int(-2).total_cmp(&Value::Float(-2.5)),
+            Ordering::Greater
+        );
+        assert_eq!(
+            Value::Float(-1e300).total_cmp(&Value::Int(i64::MIN)),
+            Ordering::Less
+        );
+        assert!(Value::Null.total_cmp(&Value::Text(String::new())).is_gt());
+    }
+}
