@@ -1,5 +1,6 @@
-//! The entity cases: a registry hit and loading 100,000 items into registered live models,
-//! each beside a floor built from `std` locks, a `HashMap` and `Weak`s doing the same work.
+//! The entity cases: a registry hit, loading 100,000 items into registered live models and
+//! (in [`crate::page`]) a page of 100, each beside a floor built from `std` locks, a `HashMap`
+//! and `Weak`s doing the same work.
 
 use std::collections::hash_map::Entry;
 use std::collections::HashMap;
@@ -12,6 +13,7 @@ use reactive::provider::MemoryProvider;
 
 use crate::cases::{row, Case, Limits, Target};
 use crate::measure::Bench;
+use crate::page;
 use crate::probe::expect_eq;
 use crate::subjects::Item;
 
@@ -55,6 +57,7 @@ pub fn cases() -> Vec<Case> {
                 alloc_ops: 2,
             },
         },
+        page::case(),
     ]
 }
 
@@ -149,13 +152,13 @@ pub fn floor_hit() -> Bench {
 
 /// What the loading benches record between operations.
 #[derive(Default)]
-struct Verified {
+pub(crate) struct Verified {
     ops: u64,
     error: Option<String>,
 }
 
 impl Verified {
-    fn record(&mut self, outcome: Result<(), String>) {
+    pub(crate) fn record(&mut self, outcome: Result<(), String>) {
         match outcome {
             Ok(()) => self.ops += 1,
             Err(e) => {
@@ -164,7 +167,7 @@ impl Verified {
         }
     }
 
-    fn expect(&self, ops: u64) -> Result<(), String> {
+    pub(crate) fn expect(&self, ops: u64) -> Result<(), String> {
         if let Some(e) = &self.error {
             return Err(e.clone());
         }

@@ -13,6 +13,7 @@ pub mod floor;
 pub mod heap;
 pub mod instructions;
 pub mod measure;
+pub mod page;
 pub mod ours;
 pub mod peers;
 pub mod probe;
