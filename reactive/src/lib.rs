@@ -32,6 +32,7 @@
 #![warn(missing_docs)]
 #![deny(unsafe_op_in_unsafe_fn)]
 
+pub mod collection;
 pub mod computed;
 pub mod entity;
 mod error;
@@ -46,6 +47,7 @@ pub mod validate;
 
 /// Implement [`Provider`](provider::Provider), [`EntityHooks`] and [`Plugin`] with it.
 pub use async_trait::async_trait;
+pub use collection::{Collection, CollectionEvent};
 pub use entity::{Entity, EntityId};
 pub use error::{Error, Result};
 pub use event::local::FEEDBACK_LIMIT;

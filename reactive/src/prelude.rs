@@ -11,11 +11,12 @@
 //! # Ok::<(), Error>(())
 //! ```
 
+pub use crate::provider::Provider;
 pub use crate::{
     async_trait, Batch, Change, ChangeStream, Changes, ComputedField, Entity, EntityHooks,
     EntityId, Error, Event, Field, IntoValue, Key, Lagged, Model, ModelHooks, Pending, Plugin,
     PluginCall, Reactive, ReactiveJson, Registry, RegistryEvent, Subscription, ValidationReport,
     WeakModel, WritableKey,
 };
-pub use crate::{Cursor, Filter, Page, Query, Queryable};
+pub use crate::{Collection, CollectionEvent, Cursor, Filter, Page, Query, Queryable};
 pub use serde::{Deserialize, Serialize};

@@ -48,10 +48,11 @@ pub enum RegistryEvent<T: Entity> {
     Deleted(T::Id),
 }
 
-/// The registry listeners of one entity type.
-pub(crate) struct Listeners<T: Entity> {
+/// Listeners of events of type `E` (a registry's events of one entity type, a collection's
+/// events), called in registration order with no lock held.
+pub(crate) struct Listeners<E> {
     entries: Arc<Inner>,
-    _entity: std::marker::PhantomData<fn(&T)>,
+    _event: std::marker::PhantomData<fn(&E)>,
 }
 
 struct Inner {
@@ -67,20 +68,17 @@ impl Unsubscribe for Inner {
     fn stream_closed(&self) {}
 }
 
-impl<T: Entity> Listeners<T> {
+impl<E: 'static> Listeners<E> {
     pub(crate) fn new() -> Self {
         Listeners {
             entries: Arc::new(Inner {
                 entries: Mutex::new(Vec::new()),
             }),
-            _entity: std::marker::PhantomData,
+            _event: std::marker::PhantomData,
         }
     }
 
-    pub(crate) fn add(
-        &self,
-        listener: impl Fn(&RegistryEvent<T>) + Send + Sync + 'static,
-    ) -> Subscription {
+    pub(crate) fn add(&self, listener: impl Fn(&E) + Send + Sync + 'static) -> Subscription {
         let callback = OtherCallback {
             f: listener,
             _event: std::marker::PhantomData,
@@ -96,7 +94,7 @@ impl<T: Entity> Listeners<T> {
     }
 
     /// Calls every listener, in registration order, with no lock held.
-    pub(crate) fn emit(&self, event: &RegistryEvent<T>) {
+    pub(crate) fn emit(&self, event: &E) {
         let entries: Vec<EntryRef> = self.entries.entries.lock().clone();
         for entry in entries {
             entry.call_other(Erased::new(event));

@@ -326,7 +326,15 @@ impl<T: Entity> Model<T> {
     /// versioned entity). On success the `deleted` flag is set and the registry forgets the
     /// id (a `Deleted` registry event); on error nothing changes.
     pub async fn delete(&self) -> Result<(), Error> {
-        let registry = self.registry();
+        self.delete_in(self.registry()).await
+    }
+
+    /// [`delete`](Model::delete) for an unregistered model, through `registry`.
+    pub async fn delete_from(&self, registry: &Registry) -> Result<(), Error> {
+        self.delete_in(registry.clone()).await
+    }
+
+    async fn delete_in(&self, registry: Registry) -> Result<(), Error> {
         let provider = registry.provider_of::<T>()?;
         let (id, version) = self.with_slot(|slot| {
             let version = slot.saved.as_ref().unwrap_or(&slot.value).version();

@@ -26,7 +26,7 @@ use crate::model::raw::RegistryLink;
 use crate::model::{Model, WeakModel};
 use crate::provider::Provider;
 
-use events::Listeners;
+pub(crate) use events::Listeners;
 pub use events::RegistryEvent;
 pub use live::Flags;
 pub(crate) use plugins::{prepare_publish, CatchUnwind};
@@ -98,7 +98,7 @@ impl Hasher for TypeIdHasher {
 /// The live models of one entity type.
 pub(crate) struct EntitySet<T: Entity> {
     map: RwLock<HashMap<T::Id, WeakModel<T>>>,
-    listeners: Listeners<T>,
+    listeners: Listeners<RegistryEvent<T>>,
     provider: RwLock<Option<Arc<dyn Provider<T>>>>,
     loading: Mutex<loading::InFlight<T>>,
 }

@@ -1,0 +1,157 @@
+//! Keeping a loaded collection's membership current from the registry's events.
+
+use std::cmp::Ordering;
+use std::sync::Arc;
+
+use crate::entity::Entity;
+use crate::model::Model;
+use crate::query::{Queryable, Value};
+use crate::registry::RegistryEvent;
+
+use super::{Collection, CollectionEvent, Inner};
+
+pub(crate) use crate::registry::Listeners as EventListeners;
+
+/// A collection's listeners.
+pub(crate) type Listeners<T> = EventListeners<CollectionEvent<T>>;
+
+impl<T: Entity + Queryable> Collection<T> {
+    /// Subscribes to the registry's events of `T` (once).
+    pub(super) fn watch(&self) {
+        let mut live = self.inner.live.lock();
+        if live.is_some() {
+            return;
+        }
+        let weak = Arc::downgrade(&self.inner);
+        *live = Some(
+            self.inner
+                .registry
+                .on_event(move |event: &RegistryEvent<T>| {
+                    if let Some(inner) = weak.upgrade() {
+                        inner.on_registry_event(event);
+                    }
+                }),
+        );
+    }
+}
+
+impl<T: Entity + Queryable> Inner<T> {
+    fn on_registry_event(&self, event: &RegistryEvent<T>) {
+        let events = match event {
+            RegistryEvent::Created(model) | RegistryEvent::Updated(model, _) => {
+                self.reconsider(model)
+            }
+            RegistryEvent::Deleted(id) => self.remove_id(id),
+        };
+        for event in &events {
+            self.listeners.emit(event);
+        }
+    }
+
+    /// A model changed or joined the registry: it joins, moves or leaves.
+    fn reconsider(&self, model: &Model<T>) -> Vec<CollectionEvent<T>> {
+        let mut state = self.state.lock();
+        let Some(query) = state.query.clone() else {
+            return Vec::new();
+        };
+        let Ok(plan) = query.plan() else {
+            return Vec::new();
+        };
+        let (matches, key) = model.with(|v| {
+            (
+                plan.matches(v).unwrap_or(false),
+                plan.sort_key(v).unwrap_or_default(),
+            )
+        });
+        let mut events = Vec::new();
+        let at_now = state.items.iter().position(|m| m.ptr_eq(model));
+        if let Some(index) = at_now {
+            let removed = state.items.remove(index);
+            if !matches {
+                if let Some(total) = state.total.as_mut() {
+                    *total = total.saturating_sub(1);
+                }
+                events.push(CollectionEvent::Removed {
+                    model: removed,
+                    index,
+                });
+                return events;
+            }
+            // Still matches: it may have moved.
+            let to = position_of(&state.items, &plan, &key);
+            state.items.insert(to, removed);
+            if to != index {
+                events.push(CollectionEvent::Removed {
+                    model: model.clone(),
+                    index,
+                });
+                events.push(CollectionEvent::Added {
+                    model: model.clone(),
+                    index: to,
+                });
+            }
+            return events;
+        }
+        if !matches {
+            return events;
+        }
+        let to = position_of(&state.items, &plan, &key);
+        let more = state.next.is_some();
+        if more && to >= state.items.len() {
+            // Beyond the loaded window: it will come with a later page.
+            if let Some(total) = state.total.as_mut() {
+                *total += 1;
+            }
+            return events;
+        }
+        state.items.insert(to, model.clone());
+        if let Some(total) = state.total.as_mut() {
+            *total += 1;
+        }
+        events.push(CollectionEvent::Added {
+            model: model.clone(),
+            index: to,
+        });
+        // Keep the window: a full window pushes its last item to the next page.
+        let window = state.window.max(1);
+        if state.items.len() > window {
+            if let Some(last) = state.items.pop() {
+                let index = state.items.len();
+                if let Some(new_last) = state.items.last() {
+                    let key = new_last.with(|v| plan.sort_key(v).unwrap_or_default());
+                    state.next = Some(plan.cursor_after(&key));
+                }
+                events.push(CollectionEvent::Removed { model: last, index });
+            }
+        }
+        events
+    }
+
+    fn remove_id(&self, id: &T::Id) -> Vec<CollectionEvent<T>> {
+        let mut state = self.state.lock();
+        let Some(index) = state
+            .items
+            .iter()
+            .position(|m| m.with(|v| v.id()).as_ref() == Some(id))
+        else {
+            return Vec::new();
+        };
+        let model = state.items.remove(index);
+        if let Some(total) = state.total.as_mut() {
+            *total = total.saturating_sub(1);
+        }
+        vec![CollectionEvent::Removed { model, index }]
+    }
+}
+
+/// Where a row of sort key `key` goes among `items` (after equal keys).
+fn position_of<T: Entity + Queryable>(
+    items: &[Model<T>],
+    plan: &crate::query::Plan<T>,
+    key: &[Value],
+) -> usize {
+    items.partition_point(|m| {
+        let other = m.with(|v| plan.sort_key(v).unwrap_or_default());
+        plan.cmp_keys(&other, key) != Ordering::Greater
+    })
+}

@@ -1,0 +1,187 @@
+//! Collections: pages of registered models, events, live membership, bulk operations.
+
+mod common;
+
+use std::time::Duration;
+
+use common::Log;
+use reactive::prelude::*;
+use reactive::provider::MemoryProvider;
+
+#[derive(Reactive, Clone, Debug, PartialEq, Serialize)]
+#[entity("tasks")]
+struct Task {
+    id: u64,
+    title: String,
+    priority: u64,
+    open: bool,
+}
+
+fn task(id: u64, priority: u64, open: bool) -> Task {
+    Task {
+        id,
+        title: format!("task {id}"),
+        priority,
+        open,
+    }
+}
+
+/// Ten tasks: priorities 10, 20, .. 100; the odd ids are open.
+fn registry() -> Registry {
+    let store = MemoryProvider::new();
+    for id in 1..=10 {
+        store.insert(task(id, id * 10, id % 2 == 1));
+    }
+    let registry = Registry::new();
+    registry.provide(store);
+    registry
+}
+
+fn open_by_priority(limit: usize) -> Query<Task> {
+    Query::new()
+        .filter(Task::OPEN.eq(true))
+        .order_by(Task::PRIORITY.desc())
+        .limit(limit)
+        .with_total()
+}
+
+async fn within<F: std::future::Future>(f: F) -> F::Output {
+    tokio::time::timeout(Duration::from_secs(20), f)
+        .await
+        .expect("watchdog: the operation did not finish within 20 s")
+}
+
+#[tokio::test]
+async fn pages_load_append_and_reload() {
+    let registry = registry();
+    let tasks = Collection::<Task>::new(&registry);
+    assert!(tasks.is_empty() && !tasks.has_more());
+    within(tasks.load(open_by_priority(2))).await.unwrap();
+    assert_eq!(tasks.ids(), [9, 7]);
+    assert_eq!(tasks.total(), Some(5));
+    assert!(tasks.has_more() && tasks.next().is_some());
+    within(tasks.load_next()).await.unwrap();
+    within(tasks.load_next()).await.unwrap();
+    assert_eq!(tasks.ids(), [9, 7, 5, 3, 1]);
+    assert!(!tasks.has_more());
+    within(tasks.load_next()).await.unwrap(); // nothing more: no change
+    assert_eq!(tasks.len(), 5);
+    assert_eq!(tasks.get(1).unwrap().id(), 7);
+    assert!(tasks.contains(&5) && !tasks.contains(&2));
+    assert_eq!(tasks.position(&3), Some(3));
+    assert_eq!((&tasks).into_iter().count(), 5);
+    within(tasks.reload()).await.unwrap();
+    assert_eq!(
+        tasks.ids(),
+        [9, 7],
+        "reload starts again from the first page"
+    );
+}
+
+#[tokio::test]
+async fn items_go_through_the_registry() {
+    let registry = registry();
+    let alone = within(registry.get_or_load::<Task>(&7)).await.unwrap();
+    alone.set_title("edited, unpublished").unwrap();
+    let tasks = Collection::<Task>::new(&registry);
+    within(tasks.load(open_by_priority(5))).await.unwrap();
+    let listed = tasks.get(1).unwrap();
+    assert!(listed.ptr_eq(&alone), "one live model per id");
+    assert_eq!(
+        listed.title(),
+        "edited, unpublished",
+        "the live state is kept"
+    );
+}
+
+#[tokio::test]
+async fn load_next_reports_added_models_and_load_a_reset() {
+    let registry = registry();
+    let tasks = Collection::<Task>::new(&registry);
+    let log = Log::default();
+    let l = log.clone();
+    let _sub = tasks.on_event(move |e| match e {
+        CollectionEvent::Added { model, index } => {
+            l.push(format!("added {} at {index}", model.id()))
+        }
+        CollectionEvent::Removed { model, index } => {
+            l.push(format!("removed {} at {index}", model.id()))
+        }
+        CollectionEvent::Reset => l.push("reset"),
+        _ => {}
+    });
+    within(tasks.load(open_by_priority(2))).await.unwrap();
+    within(tasks.load_next()).await.unwrap();
+    assert_eq!(log.take(), vec!["reset", "added 5 at 2", "added 3 at 3"]);
+}
+
+#[tokio::test]
+async fn membership_stays_current_with_the_registry() {
+    let registry = registry();
+    let tasks = Collection::<Task>::new(&registry);
+    within(tasks.load(open_by_priority(3))).await.unwrap();
+    assert_eq!(tasks.ids(), [9, 7, 5]);
+    let log = Log::default();
+    let l = log.clone();
+    let _sub = tasks.on_event(move |e| match e {
+        CollectionEvent::Added { model, index } => {
+            l.push(format!("added {} at {index}", model.id()))
+        }
+        CollectionEvent::Removed { model, index } => {
+            l.push(format!("removed {} at {index}", model.id()))
+        }
+        _ => {}
+    });
+    // A closed task elsewhere in the registry opens with a high priority: it joins at its place,
+    // and the full window pushes its last item to the next page.
+    let four = within(registry.get_or_load::<Task>(&4)).await.unwrap();
+    four.update(|t| {
+        t.open = true;
+        t.priority = 80;
+    })
+    .unwrap();
+    assert_eq!(tasks.ids(), [9, 4, 7]);
+    assert_eq!(log.take(), vec!["added 4 at 1", "removed 5 at 3"]);
+    assert_eq!(tasks.total(), Some(6));
+    // One that stops matching leaves.
+    tasks.get(0).unwrap().set_open(false).unwrap();
+    assert_eq!(tasks.ids(), [4, 7]);
+    assert_eq!(log.take(), vec!["removed 9 at 0"]);
+    // A deleted one leaves.
+    within(four.delete()).await.unwrap();
+    assert_eq!(tasks.ids(), [7]);
+    assert_eq!(log.take(), vec!["removed 4 at 0"]);
+    // The next page continues after the window, with no duplicate and nothing skipped.
+    within(tasks.load_next()).await.unwrap();
+    assert_eq!(tasks.ids(), [7, 5, 3, 1]);
+    // A newly created matching entity joins too.
+    let created = registry.create(task(11, 75, true)).unwrap();
+    assert_eq!(tasks.ids(), [11, 7, 5, 3, 1], "75 sorts before 70");
+    drop(created);
+}
+
+#[tokio::test]
+async fn publish_many_and_delete_many_report_one_outcome_per_entity_in_order() {
+    let registry = registry();
+    let a = within(registry.get_or_load::<Task>(&1)).await.unwrap();
+    let b = Model::draft(task(1, 1, true)); // same id as a stored one: the insert fails
+    let c = Model::draft(task(42, 1, true));
+    a.set_title("renamed").unwrap();
+    let outcomes = within(registry.publish_many(&[a.clone(), b, c.clone()])).await;
+    assert!(outcomes[0].is_ok());
+    assert!(
+        matches!(outcomes[1], Err(Error::AlreadyStored { .. })),
+        "{:?}",
+        outcomes[1]
+    );
+    assert!(outcomes[2].is_ok());
+    let gone = Model::new(task(99, 1, true));
+    let outcomes = within(registry.delete_many(&[c, gone, a])).await;
+    assert!(outcomes[0].is_ok());
+    assert!(
+        matches!(outcomes[1], Err(Error::NotFound { .. })),
+        "{:?}",
+        outcomes[1]
+    );
+    assert!(outcomes[2].is_ok());
+}
