@@ -185,3 +185,82 @@ async fn publish_many_and_delete_many_report_one_outcome_per_entity_in_order() {
     );
     assert!(outcomes[2].is_ok());
 }
+
+/// Lists with a gate per call (1-based) and the rows seen when the call started.
+struct Racing {
+    store: std::sync::Arc<MemoryProvider<Task>>,
+    calls: std::sync::atomic::AtomicUsize,
+    gates: std::collections::HashMap<usize, std::sync::Arc<tokio::sync::Semaphore>>,
+}
+
+#[reactive::async_trait]
+impl Provider<Task> for Racing {
+    async fn load(&self, id: &u64) -> Result<Option<Task>, Error> {
+        self.store.load(id).await
+    }
+    async fn publish(&self, request: reactive::provider::Publish<Task>) -> Result<Task, Error> {
+        self.store.publish(request).await
+    }
+    async fn delete(&self, id: &u64, version: Option<u64>) -> Result<(), Error> {
+        self.store.delete(id, version).await
+    }
+    async fn list(&self, query: &Query<Task>) -> Result<Page<Task>, Error> {
+        let call = self.calls.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
+        let early = self.store.list(query).await;
+        if let Some(gate) = self.gates.get(&call) {
+            gate.acquire().await.expect("gate open").forget();
+        }
+        early
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_older_page_never_overwrites_a_newer_one() {
+    use std::sync::atomic::Ordering;
+    use std::sync::Arc;
+    let store = Arc::new(MemoryProvider::new());
+    for id in 1..=4 {
+        store.insert(task(id, id, true));
+    }
+    let (first, second) = (
+        Arc::new(tokio::sync::Semaphore::new(0)),
+        Arc::new(tokio::sync::Semaphore::new(0)),
+    );
+    let racing = Arc::new(Racing {
+        store: store.clone(),
+        calls: Default::default(),
+        gates: [(1, first.clone()), (2, second.clone())]
+            .into_iter()
+            .collect(),
+    });
+    let registry = Registry::new();
+    registry.provide(racing.clone());
+    let tasks = Collection::<Task>::new(&registry);
+    let query = || {
+        Query::new()
+            .filter(Task::OPEN.eq(true))
+            .order_by(Task::ID.asc())
+    };
+    // Load A sees 4 tasks; then task 4 closes in the store; load B sees 3. B answers first.
+    let a = tokio::spawn({
+        let (tasks, q) = (tasks.clone(), query());
+        async move { tasks.load(q).await }
+    });
+    while racing.calls.load(Ordering::SeqCst) < 1 {
+        tokio::task::yield_now().await;
+    }
+    store.insert(task(4, 4, false));
+    let b = tokio::spawn({
+        let (tasks, q) = (tasks.clone(), query());
+        async move { tasks.load(q).await }
+    });
+    while racing.calls.load(Ordering::SeqCst) < 2 {
+        tokio::task::yield_now().await;
+    }
+    second.add_permits(1);
+    within(b).await.unwrap().unwrap();
+    assert_eq!(tasks.ids(), [1, 2, 3]);
+    first.add_permits(1);
+    within(a).await.unwrap().unwrap();
+    assert_eq!(tasks.ids(), [1, 2, 3], "the older page won");
+}

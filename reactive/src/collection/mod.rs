@@ -157,7 +157,13 @@ impl<T: Entity + Queryable> Collection<T> {
             state.started += 1;
             state.started
         };
-        let page: Page<Model<T>> = self.inner.registry.list(&query).await?;
+        let page = self.inner.registry.provider_of::<T>()?.list(&query).await?;
+        if seq <= self.inner.state.lock().applied {
+            // A newer load already landed: this page's values are older; keep them out of the
+            // registry too.
+            return Ok(());
+        }
+        let page: Page<Model<T>> = self.inner.registry.adopt_page(page).await?;
         let events = {
             let mut state = self.inner.state.lock();
             if seq <= state.applied {
@@ -306,8 +312,12 @@ impl Registry {
         &self,
         query: &Query<T>,
     ) -> Result<Page<Model<T>>, Error> {
-        let provider = self.provider_of::<T>()?;
-        let page = provider.list(query).await?;
+        let page = self.provider_of::<T>()?.list(query).await?;
+        self.adopt_page(page).await
+    }
+
+    /// A page of stored values as registered models.
+    async fn adopt_page<T: Entity>(&self, page: Page<T>) -> Result<Page<Model<T>>, Error> {
         let mut items = Vec::with_capacity(page.items.len());
         for value in page.items {
             if let Some(model) = self.adopt_listed(value).await? {
