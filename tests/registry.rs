@@ -132,3 +132,22 @@ fn registry_events_report_created_and_updated() {
 fn the_global_registry_is_one_per_process() {
     assert!(Registry::global().ptr_eq(Registry::global()));
 }
+
+#[test]
+fn models_registered_before_the_first_listener_report_updates_too() {
+    let registry = Registry::new();
+    let a = registry.create(user("u1", "Ada")).unwrap();
+    let log = Log::default();
+    let l = log.clone();
+    let _sub = registry.on_event(move |e: &RegistryEvent<User>| {
+        if let RegistryEvent::Updated(m, _) = e {
+            l.push(format!("updated {}", m.name()))
+        }
+    });
+    // A second listener attaches nothing twice.
+    let _again = registry.on_event(|_: &RegistryEvent<User>| {});
+    a.set_name("Ada L.").unwrap();
+    let b = registry.create(user("u2", "Grace")).unwrap();
+    b.set_name("Grace H.").unwrap();
+    assert_eq!(log.take(), vec!["updated Ada L.", "updated Grace H."]);
+}

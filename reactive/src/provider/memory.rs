@@ -150,6 +150,11 @@ impl<T: Entity> Provider<T> for MemoryProvider<T> {
         Ok(self.get(id))
     }
 
+    async fn load_many(&self, ids: &[T::Id]) -> Result<Vec<T>, Error> {
+        let rows = self.rows.lock();
+        Ok(ids.iter().filter_map(|id| rows.get(id).cloned()).collect())
+    }
+
     async fn publish(&self, request: Publish<T>) -> Result<T, Error> {
         match request {
             Publish::Insert(mut value) => {

@@ -13,6 +13,7 @@ mod plugins;
 use std::any::{Any, TypeId};
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use arc_swap::ArcSwap;
 use std::sync::{Arc, OnceLock, Weak};
@@ -100,6 +101,8 @@ pub(crate) struct EntitySet<T: Entity> {
     map: RwLock<HashMap<T::Id, WeakModel<T>>>,
     listeners: Listeners<RegistryEvent<T>>,
     provider: RwLock<Option<Arc<dyn Provider<T>>>>,
+    /// Registered models forward their batches as `Updated` (once someone listens).
+    forwarding: AtomicBool,
     loading: Mutex<loading::InFlight<T>>,
 }
 
@@ -109,6 +112,7 @@ impl<T: Entity> EntitySet<T> {
             map: RwLock::new(HashMap::new()),
             listeners: Listeners::new(),
             provider: RwLock::new(None),
+            forwarding: AtomicBool::new(false),
             loading: Mutex::new(HashMap::new()),
         }
     }
@@ -140,6 +144,11 @@ impl<T: Entity> RegistryLink for Link<T> {
         let mut map = set.map.write();
         if map.get(&self.id).is_some_and(|weak| weak.addr() == model) {
             map.remove(&self.id);
+            // Give memory back once most entries are gone (a burst does not stay resident).
+            let len = map.len();
+            if map.capacity() > 64 && len * 4 < map.capacity() {
+                map.shrink_to(len * 2);
+            }
         }
     }
 }
@@ -253,8 +262,12 @@ impl Registry {
                 });
             }
             map.insert(id, model.downgrade());
+            // Under the map lock, so `on_event` attaching forwarders to the live models
+            // neither misses this one nor attaches twice.
+            if set.forwarding.load(Ordering::Acquire) {
+                events::forward_updates(&set, model);
+            }
         }
-        events::forward_updates(&set, model);
         set.listeners.emit(&RegistryEvent::Created(model.clone()));
         Ok(())
     }
@@ -304,7 +317,23 @@ impl Registry {
         &self,
         listener: impl Fn(&RegistryEvent<T>) + Send + Sync + 'static,
     ) -> Subscription {
-        self.set::<T>().listeners.add(listener)
+        let set = self.set::<T>();
+        let subscription = set.listeners.add(listener);
+        // `Updated` needs each registered model to forward its batches: attached to the live
+        // ones now, to later ones as they join (models of an entity nobody watches pay nothing).
+        if !set.forwarding.load(Ordering::Acquire) {
+            let map = set.map.write();
+            if !set.forwarding.swap(true, Ordering::AcqRel) {
+                let live: Vec<Model<T>> = map.values().filter_map(WeakModel::upgrade).collect();
+                for model in &live {
+                    events::forward_updates(&set, model);
+                }
+                drop(map);
+                // Dropped after the lock: a last handle's drop takes it.
+                drop(live);
+            }
+        }
+        subscription
     }
 }
 
