@@ -146,7 +146,7 @@ impl<T: Entity> RegistryLink for Link<T> {
             map.remove(&self.id);
             // Give memory back once most entries are gone (a burst does not stay resident).
             let len = map.len();
-            if map.capacity() > 64 && len * 4 < map.capacity() {
+            if len * 4 < map.capacity() {
                 map.shrink_to(len * 2);
             }
         }
