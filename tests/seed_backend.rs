@@ -8,6 +8,7 @@ use std::sync::Arc;
 use garde::Validate;
 use reactive::prelude::*;
 use reactive::provider::testing::{Call, TestProvider};
+use reactive::query::Query;
 use serde_json::{json, Value};
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -31,6 +32,7 @@ struct User {
     email: String,
     #[garde(skip)]
     #[serde(default)]
+    #[reactive(text)]
     role: Role,
     #[garde(skip)]
     #[serde(default)]
@@ -149,38 +151,26 @@ async fn create_user(registry: &Registry, body: Value) -> Response {
     }
 }
 
-/// `GET /users?role=..&limit=..`: the users with that role, at most `limit` (20 by default),
-/// ordered by id, live through the registry.
-///
-/// The store is read through the memory provider's values until typed queries and
-/// `Provider::list` are available; the items then come live through `load_many`.
-async fn list_users(
-    registry: &Registry,
-    store: &TestProvider<User>,
-    role: Option<Role>,
-    limit: Option<usize>,
-) -> Response {
-    let mut matching: Vec<User> = store
-        .store()
-        .values()
-        .into_iter()
-        .filter(|u| role.is_none_or(|r| u.role == r))
-        .collect();
-    matching.sort_by(|a, b| a.id.cmp(&b.id));
-    let total = matching.len();
-    let ids: Vec<String> = matching
-        .iter()
-        .take(limit.unwrap_or(20))
-        .map(|u| u.id.clone())
-        .collect();
-    match registry.load_many::<User>(&ids).await {
-        Ok(users) => (
+/// `GET /users?role=..&limit=..`: a page of the users with that role (all without one), at
+/// most `limit` (20 by default), ordered by id, with the total and the next page's cursor.
+async fn list_users(registry: &Registry, role: Option<Role>, limit: Option<usize>) -> Response {
+    let mut query = Query::new()
+        .order_by(User::ID.asc())
+        .limit(limit.unwrap_or(20))
+        .with_total();
+    if let Some(role) = role {
+        query = query.filter(User::ROLE.eq(role));
+    }
+    match registry.list::<User>(&query).await {
+        Ok(page) => (
             200,
             json!({
-                "items": users.iter().map(|u| json!(u.snapshot())).collect::<Vec<_>>(),
-                "total": total,
+                "items": page.items.iter().map(|u| json!(u.snapshot())).collect::<Vec<_>>(),
+                "total": page.total,
+                "next": page.next,
             }),
         ),
+        Err(err @ Error::InvalidQuery { .. }) => (400, json!({ "error": err.to_string() })),
         Err(err) => (500, json!({ "error": err.to_string() })),
     }
 }
@@ -251,29 +241,28 @@ async fn list_filters_by_role_and_stops_at_the_limit() {
     ] {
         store.insert(User::new(id, name, role));
     }
-    // A user already live (held by another request) is shared, not asked for again.
+    // A user already live (held by another request) is shared: the page hands out its model.
     let ada = registry
         .get_or_load::<User>(&"1".to_string())
         .await
         .unwrap();
+    ada.set_name("Ada (editing)").unwrap();
     store.take_calls();
-    let (status, body) = list_users(&registry, &store, Some(Role::Admin), Some(2)).await;
-    assert_eq!(status, 200);
+    let (status, body) = list_users(&registry, Some(Role::Admin), Some(2)).await;
+    assert_eq!(status, 200, "{body}");
     let names: Vec<&str> = body["items"]
         .as_array()
         .unwrap()
         .iter()
         .map(|u| u["name"].as_str().unwrap())
         .collect();
-    assert_eq!(names, ["Ada", "Linus"]);
+    assert_eq!(names, ["Ada (editing)", "Linus"]);
     assert_eq!(body["total"], 3);
-    assert_eq!(
-        store.calls(),
-        [Call::LoadMany {
-            ids: vec!["3".into()]
-        }]
-    );
+    assert!(body["next"].is_string(), "a third admin follows: {body}");
+    assert!(matches!(store.calls()[..], [Call::List { .. }]));
     drop(ada);
-    let (_, all) = list_users(&registry, &store, None, None).await;
+    // Over the maximum page size: a client error.
+    assert_eq!(list_users(&registry, None, Some(5000)).await.0, 400);
+    let (_, all) = list_users(&registry, None, None).await;
     assert_eq!(all["items"].as_array().unwrap().len(), 4);
 }

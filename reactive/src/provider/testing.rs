@@ -13,6 +13,7 @@ use tokio::sync::{Notify, Semaphore};
 use crate::entity::Entity;
 use crate::error::Error;
 use crate::provider::{MemoryProvider, Provider, Publish};
+use crate::query::{Page, Query, Queryable};
 
 /// The kind of a provider call.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -26,6 +27,8 @@ pub enum Op {
     Publish,
     /// [`Provider::delete`].
     Delete,
+    /// [`Provider::list`].
+    List,
 }
 
 /// One call a [`TestProvider`] received, recorded when it arrived (before any fault).
@@ -64,6 +67,11 @@ pub enum Call<T: Entity> {
         /// The version the delete was made against.
         expected_version: Option<u64>,
     },
+    /// A page of a query.
+    List {
+        /// The query.
+        query: Query<T>,
+    },
 }
 
 impl<T: Entity> Call<T> {
@@ -74,6 +82,7 @@ impl<T: Entity> Call<T> {
             Call::LoadMany { .. } => Op::LoadMany,
             Call::Insert { .. } | Call::Update { .. } => Op::Publish,
             Call::Delete { .. } => Op::Delete,
+            Call::List { .. } => Op::List,
         }
     }
 
@@ -82,7 +91,7 @@ impl<T: Entity> Call<T> {
         match self {
             Call::Load { id } | Call::Update { id, .. } | Call::Delete { id, .. } => Some(id),
             Call::Insert { id, .. } => id.as_ref(),
-            Call::LoadMany { .. } => None,
+            Call::LoadMany { .. } | Call::List { .. } => None,
         }
     }
 
@@ -139,6 +148,9 @@ impl<T: Entity> Clone for Call<T> {
                 id: id.clone(),
                 expected_version: *expected_version,
             },
+            Call::List { query } => Call::List {
+                query: query.clone(),
+            },
         }
     }
 }
@@ -173,6 +185,7 @@ impl<T: Entity> PartialEq for Call<T> {
                     expected_version: w,
                 },
             ) => a == b && v == w,
+            (Call::List { query: a }, Call::List { query: b }) => a == b,
             _ => false,
         }
     }
@@ -206,6 +219,7 @@ impl<T: Entity> fmt::Debug for Call<T> {
                 .field("id", id)
                 .field("expected_version", expected_version)
                 .finish(),
+            Call::List { query } => f.debug_struct("List").field("query", query).finish(),
         }
     }
 }
@@ -461,6 +475,17 @@ impl<T: Entity> Provider<T> for TestProvider<T> {
     async fn load_many(&self, ids: &[T::Id]) -> Result<Vec<T>, Error> {
         self.enter(Call::LoadMany { ids: ids.to_vec() }).await?;
         self.store.load_many(ids).await
+    }
+
+    async fn list(&self, query: &Query<T>) -> Result<Page<T>, Error>
+    where
+        T: Queryable,
+    {
+        self.enter(Call::List {
+            query: query.clone(),
+        })
+        .await?;
+        self.store.list(query).await
     }
 }
 
