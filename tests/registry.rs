@@ -151,3 +151,30 @@ fn models_registered_before_the_first_listener_report_updates_too() {
     b.set_name("Grace H.").unwrap();
     assert_eq!(log.take(), vec!["updated Ada L.", "updated Grace H."]);
 }
+
+#[tokio::test]
+async fn clear_all_keeps_providers_and_listeners() {
+    let registry = Registry::new();
+    let store = reactive::provider::MemoryProvider::new();
+    store.insert(user("u1", "Ada"));
+    registry.provide(store);
+    let log = Log::default();
+    let l = log.clone();
+    let _sub = registry.on_event(move |e: &RegistryEvent<User>| {
+        if let RegistryEvent::Created(m) = e {
+            l.push(format!("created {}", m.id()))
+        }
+    });
+    let first = registry
+        .get_or_load::<User>(&"u1".to_string())
+        .await
+        .unwrap();
+    registry.clear_all();
+    assert!(registry.get::<User>(&"u1".to_string()).is_none());
+    let again = registry
+        .get_or_load::<User>(&"u1".to_string())
+        .await
+        .unwrap();
+    assert!(!again.ptr_eq(&first), "a fresh model after clear_all");
+    assert_eq!(log.take(), vec!["created u1", "created u1"]);
+}

@@ -62,7 +62,28 @@ pub struct Registry {
 
 /// The entity sets by type: read on every lookup without a lock (copy-on-write: a type is
 /// added once, the first time it is used).
-type Sets = HashMap<TypeId, Arc<dyn Any + Send + Sync>, BuildHasherDefault<TypeIdHasher>>;
+type Sets = HashMap<TypeId, Arc<dyn AnySet>, BuildHasherDefault<TypeIdHasher>>;
+
+/// An entity set of any type: enough to find the typed one and to clear it.
+trait AnySet: Send + Sync + 'static {
+    fn as_any(&self) -> &dyn Any;
+    fn into_any(self: Arc<Self>) -> Arc<dyn Any + Send + Sync>;
+    /// Forgets every model (the provider and the listeners stay).
+    fn clear(&self);
+}
+
+impl<T: Entity> AnySet for EntitySet<T> {
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+    fn into_any(self: Arc<Self>) -> Arc<dyn Any + Send + Sync> {
+        self
+    }
+    fn clear(&self) {
+        let forgotten: Vec<WeakModel<T>> = self.map.write().drain().map(|(_, m)| m).collect();
+        drop(forgotten);
+    }
+}
 
 #[derive(Default)]
 struct Inner {
@@ -183,7 +204,7 @@ impl Registry {
 
     pub(crate) fn set<T: Entity>(&self) -> Arc<EntitySet<T>> {
         if let Some(set) = self.inner.sets.load().get(&TypeId::of::<T>()) {
-            if let Ok(set) = set.clone().downcast::<EntitySet<T>>() {
+            if let Ok(set) = set.clone().into_any().downcast::<EntitySet<T>>() {
                 return set;
             }
         }
@@ -196,7 +217,7 @@ impl Registry {
         let sets = self.inner.sets.load();
         if let Some(set) = sets
             .get(&TypeId::of::<T>())
-            .and_then(|set| set.downcast_ref::<EntitySet<T>>())
+            .and_then(|set| set.as_any().downcast_ref::<EntitySet<T>>())
         {
             return f(set);
         }
@@ -209,13 +230,13 @@ impl Registry {
         let _grow = self.inner.grow.lock();
         let current = self.inner.sets.load_full();
         if let Some(set) = current.get(&TypeId::of::<T>()) {
-            if let Ok(set) = set.clone().downcast::<EntitySet<T>>() {
+            if let Ok(set) = set.clone().into_any().downcast::<EntitySet<T>>() {
                 return set;
             }
         }
         let set = Arc::new(EntitySet::<T>::new());
         let mut next: Sets = (*current).clone();
-        next.insert(TypeId::of::<T>(), set.clone() as Arc<dyn Any + Send + Sync>);
+        next.insert(TypeId::of::<T>(), set.clone() as Arc<dyn AnySet>);
         self.inner.sets.store(Arc::new(next));
         set
     }
@@ -302,13 +323,15 @@ impl Registry {
 
     /// Forgets every model of `T` (live handles keep working, unregistered).
     pub fn clear<T: Entity>(&self) {
-        self.with_set::<T, _>(|set| set.map.write().clear());
+        self.with_set::<T, _>(|set| AnySet::clear(set));
     }
 
-    /// Forgets every model of every entity.
+    /// Forgets every model of every entity (live handles keep working, unregistered); the
+    /// providers, hooks, plugins and listeners stay.
     pub fn clear_all(&self) {
-        let _grow = self.inner.grow.lock();
-        self.inner.sets.store(Arc::new(Sets::default()));
+        for set in self.inner.sets.load().values() {
+            set.clear();
+        }
     }
 
     /// Listens to registry-level events of `T`: created, updated (any committed batch of a
