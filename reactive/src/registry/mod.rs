@@ -323,7 +323,7 @@ impl Registry {
 
     /// Forgets every model of `T` (live handles keep working, unregistered).
     pub fn clear<T: Entity>(&self) {
-        self.with_set::<T, _>(|set| AnySet::clear(set));
+        self.with_set::<T, _>(AnySet::clear);
     }
 
     /// Forgets every model of every entity (live handles keep working, unregistered); the
