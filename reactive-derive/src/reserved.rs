@@ -32,6 +32,12 @@ pub(crate) const RESERVED_METHODS: &[&str] = &[
     "off",
     "changes",
     "changes_with_capacity",
+    // entity operations through a named registry, and with a timeout
+    "load_from",
+    "load_within",
+    "publish_to",
+    "publish_within",
+    "delete_from",
     // rules, dirty state and lifecycle (model rules and entities)
     "validate",
     "validate_value",
