@@ -12,10 +12,8 @@ mod plugins;
 
 use std::any::{Any, TypeId};
 use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicPtr, Ordering};
 
-use arc_swap::ArcSwap;
 use std::sync::{Arc, OnceLock, Weak};
 
 use parking_lot::{Mutex, RwLock};
@@ -60,9 +58,13 @@ pub struct Registry {
     inner: Arc<Inner>,
 }
 
-/// The entity sets by type: read on every lookup without a lock (copy-on-write: a type is
-/// added once, the first time it is used).
-type Sets = HashMap<TypeId, Arc<dyn AnySet>, BuildHasherDefault<TypeIdHasher>>;
+/// One entity type's set, in an append-only list: a lookup walks it without a lock or a
+/// reference count (a registry has a handful of entity types, and a set is never removed).
+struct SetNode {
+    type_id: TypeId,
+    set: Arc<dyn AnySet>,
+    next: *const SetNode,
+}
 
 /// An entity set of any type: enough to find the typed one and to clear it.
 trait AnySet: Send + Sync + 'static {
@@ -87,35 +89,47 @@ impl<T: Entity> AnySet for EntitySet<T> {
 
 #[derive(Default)]
 struct Inner {
-    sets: ArcSwap<Sets>,
+    /// The newest set first; nodes live as long as the registry.
+    sets: AtomicPtr<SetNode>,
     /// Serialises the rare additions of a type.
     grow: Mutex<()>,
     /// Entity hooks and plugins.
     plugins: plugins::Plugins,
 }
 
-/// A `TypeId` is already a hash: use it as is.
-#[derive(Default)]
-struct TypeIdHasher(u64);
+impl Inner {
+    fn sets(&self) -> impl Iterator<Item = &SetNode> {
+        let mut next = self.sets.load(Ordering::Acquire).cast_const();
+        std::iter::from_fn(move || {
+            // SAFETY: nodes are published with `Release` after being fully built, never
+            // freed or changed before the registry itself drops, and `&self` keeps it alive.
+            let node = unsafe { next.as_ref()? };
+            next = node.next;
+            Some(node)
+        })
+    }
 
-impl Hasher for TypeIdHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for chunk in bytes.chunks(8) {
-            let mut word = [0u8; 8];
-            word[..chunk.len()].copy_from_slice(chunk);
-            self.0 ^= u64::from_ne_bytes(word);
-        }
-    }
-    fn write_u64(&mut self, n: u64) {
-        self.0 ^= n;
-    }
-    fn write_u128(&mut self, n: u128) {
-        self.0 ^= n as u64 ^ (n >> 64) as u64;
+    fn find(&self, type_id: TypeId) -> Option<&Arc<dyn AnySet>> {
+        self.sets().find(|n| n.type_id == type_id).map(|n| &n.set)
     }
 }
+
+impl Drop for Inner {
+    fn drop(&mut self) {
+        let mut next = *self.sets.get_mut();
+        while !next.is_null() {
+            // SAFETY: every node came from `Box::into_raw` in `add_set` and is freed once,
+            // here, when nothing can read the list any more.
+            let node = unsafe { Box::from_raw(next) };
+            next = node.next.cast_mut();
+        }
+    }
+}
+
+// SAFETY: the raw pointers only link immutable, `Send + Sync` nodes owned by the registry.
+unsafe impl Send for SetNode {}
+// SAFETY: as above.
+unsafe impl Sync for SetNode {}
 
 /// The live models of one entity type.
 pub(crate) struct EntitySet<T: Entity> {
@@ -203,7 +217,7 @@ impl Registry {
     }
 
     pub(crate) fn set<T: Entity>(&self) -> Arc<EntitySet<T>> {
-        if let Some(set) = self.inner.sets.load().get(&TypeId::of::<T>()) {
+        if let Some(set) = self.inner.find(TypeId::of::<T>()) {
             if let Ok(set) = set.clone().into_any().downcast::<EntitySet<T>>() {
                 return set;
             }
@@ -214,30 +228,31 @@ impl Registry {
     /// Runs `f` on the set of `T` without taking a reference count (the lookup path).
     #[inline]
     fn with_set<T: Entity, R>(&self, f: impl FnOnce(&EntitySet<T>) -> R) -> R {
-        let sets = self.inner.sets.load();
-        if let Some(set) = sets
-            .get(&TypeId::of::<T>())
+        if let Some(set) = self
+            .inner
+            .find(TypeId::of::<T>())
             .and_then(|set| set.as_any().downcast_ref::<EntitySet<T>>())
         {
             return f(set);
         }
-        drop(sets);
         f(&self.add_set::<T>())
     }
 
     #[cold]
     fn add_set<T: Entity>(&self) -> Arc<EntitySet<T>> {
         let _grow = self.inner.grow.lock();
-        let current = self.inner.sets.load_full();
-        if let Some(set) = current.get(&TypeId::of::<T>()) {
+        if let Some(set) = self.inner.find(TypeId::of::<T>()) {
             if let Ok(set) = set.clone().into_any().downcast::<EntitySet<T>>() {
                 return set;
             }
         }
         let set = Arc::new(EntitySet::<T>::new());
-        let mut next: Sets = (*current).clone();
-        next.insert(TypeId::of::<T>(), set.clone() as Arc<dyn AnySet>);
-        self.inner.sets.store(Arc::new(next));
+        let node = Box::into_raw(Box::new(SetNode {
+            type_id: TypeId::of::<T>(),
+            set: set.clone() as Arc<dyn AnySet>,
+            next: self.inner.sets.load(Ordering::Acquire).cast_const(),
+        }));
+        self.inner.sets.store(node, Ordering::Release);
         set
     }
 
@@ -318,7 +333,7 @@ impl Registry {
 
     /// How many entity types have been used with this registry.
     pub fn entity_count(&self) -> usize {
-        self.inner.sets.load().len()
+        self.inner.sets().count()
     }
 
     /// Forgets every model of `T` (live handles keep working, unregistered).
@@ -329,8 +344,8 @@ impl Registry {
     /// Forgets every model of every entity (live handles keep working, unregistered); the
     /// providers, hooks, plugins and listeners stay.
     pub fn clear_all(&self) {
-        for set in self.inner.sets.load().values() {
-            set.clear();
+        for node in self.inner.sets() {
+            node.set.clear();
         }
     }
 
