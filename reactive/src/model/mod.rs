@@ -712,6 +712,11 @@ impl<T: Reactive + Serialize> Serialize for Model<T> {
 pub struct WeakModel<T: Reactive>(Weak<Shared<T>>);
 
 impl<T: Reactive> WeakModel<T> {
+    /// Whether a strong handle still exists (without creating one).
+    pub(crate) fn is_alive(&self) -> bool {
+        self.0.strong_count() > 0
+    }
+
     /// The address of the model this handle points to (its identity, even once dropped).
     pub(crate) fn addr(&self) -> usize {
         self.0.as_ptr() as usize

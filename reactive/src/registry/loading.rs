@@ -8,7 +8,7 @@ use tokio::sync::watch;
 
 use crate::entity::Entity;
 use crate::error::Error;
-use crate::model::Model;
+use crate::model::{Model, WeakModel};
 use crate::provider::Provider;
 
 use super::live::caught;
@@ -123,12 +123,16 @@ impl Registry {
     /// others with one provider call for just those ids.
     pub async fn load_many<T: Entity>(&self, ids: &[T::Id]) -> Result<Vec<Model<T>>, Error> {
         let set = self.set::<T>();
-        let missing: Vec<T::Id> = ids
-            .iter()
-            .filter(|id| self.get::<T>(id).is_none())
-            .cloned()
-            .collect();
-        let mut loaded: HashMap<T::Id, Model<T>> = HashMap::new();
+        let missing: Vec<T::Id> = {
+            // One lock for all ids; liveness without upgrading (dropping an upgraded handle
+            // here could take the map's write lock).
+            let map = set.map.read();
+            ids.iter()
+                .filter(|id| !map.get(*id).is_some_and(WeakModel::is_alive))
+                .cloned()
+                .collect()
+        };
+        let mut loaded: HashMap<T::Id, Model<T>> = HashMap::with_capacity(missing.len());
         if !missing.is_empty() {
             let provider = set.provider()?;
             // Every id passes the before-load hooks first: one abort, and nothing is asked.
@@ -138,7 +142,7 @@ impl Registry {
             }
             for value in provider.load_many(&missing).await? {
                 let seen = (!chain.is_empty()).then(|| value.clone());
-                if let Some(model) = self.adopt(value)? {
+                if let Some(model) = self.adopt_new(value)? {
                     if let Some(id) = model.with(|v| v.id()) {
                         loaded.insert(id, model);
                     }
@@ -170,6 +174,15 @@ impl Registry {
         if let Some(live) = self.get::<T>(&id) {
             return Ok(Some(live));
         }
+        self.adopt_new(value)
+    }
+
+    /// [`adopt`](Registry::adopt) for a value whose id was not live a moment ago: registers
+    /// it straight away (a model that went live meanwhile wins, as in `adopt`).
+    pub(crate) fn adopt_new<T: Entity>(&self, value: T) -> Result<Option<Model<T>>, Error> {
+        let Some(id) = value.id() else {
+            return Ok(None);
+        };
         let model = Model::new(value);
         match self.join(&model) {
             Ok(()) => Ok(Some(model)),

@@ -304,7 +304,10 @@ impl Registry {
                 events::forward_updates(&set, model);
             }
         }
-        set.listeners.emit(&RegistryEvent::Created(model.clone()));
+        if set.forwarding.load(Ordering::Acquire) {
+            // Someone listens (forwarding starts with the first listener).
+            set.listeners.emit(&RegistryEvent::Created(model.clone()));
+        }
         Ok(())
     }
 
