@@ -142,7 +142,7 @@ impl Registry {
             }
             for value in provider.load_many(&missing).await? {
                 let seen = (!chain.is_empty()).then(|| value.clone());
-                if let Some(model) = self.adopt_new(value)? {
+                if let Some(model) = self.adopt_new_in(&set, value)? {
                     if let Some(id) = model.with(|v| v.id()) {
                         loaded.insert(id, model);
                     }
@@ -180,11 +180,19 @@ impl Registry {
     /// [`adopt`](Registry::adopt) for a value whose id was not live a moment ago: registers
     /// it straight away (a model that went live meanwhile wins, as in `adopt`).
     pub(crate) fn adopt_new<T: Entity>(&self, value: T) -> Result<Option<Model<T>>, Error> {
+        self.adopt_new_in(&self.set::<T>(), value)
+    }
+
+    fn adopt_new_in<T: Entity>(
+        &self,
+        set: &Arc<EntitySet<T>>,
+        value: T,
+    ) -> Result<Option<Model<T>>, Error> {
         let Some(id) = value.id() else {
             return Ok(None);
         };
         let model = Model::new(value);
-        match self.join(&model) {
+        match self.join_set(set, &model) {
             Ok(()) => Ok(Some(model)),
             Err(Error::AlreadyLive { .. }) => Ok(self.get::<T>(&id)),
             Err(err) => Err(err),

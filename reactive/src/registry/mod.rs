@@ -266,10 +266,18 @@ impl Registry {
 
     /// Registers an existing, unregistered model under its id.
     pub(crate) fn join<T: Entity>(&self, model: &Model<T>) -> Result<(), Error> {
+        self.join_set(&self.set::<T>(), model)
+    }
+
+    /// [`join`](Registry::join) with the entity set at hand (bulk paths look it up once).
+    pub(crate) fn join_set<T: Entity>(
+        &self,
+        set: &Arc<EntitySet<T>>,
+        model: &Model<T>,
+    ) -> Result<(), Error> {
         let Some(id) = model.with(|v| v.id()) else {
             return Err(Error::MissingId { entity: T::ENTITY });
         };
-        let set = self.set::<T>();
         {
             let mut map = set.map.write();
             if let Some(live) = map.get(&id).and_then(WeakModel::upgrade) {
@@ -288,7 +296,7 @@ impl Registry {
             }
             let link: Box<dyn RegistryLink> = Box::new(Link {
                 registry: Arc::downgrade(&self.inner),
-                set: Arc::downgrade(&set),
+                set: Arc::downgrade(set),
                 id: id.clone(),
             });
             if model.link(link).is_err() {
@@ -301,7 +309,7 @@ impl Registry {
             // Under the map lock, so `on_event` attaching forwarders to the live models
             // neither misses this one nor attaches twice.
             if set.forwarding.load(Ordering::Acquire) {
-                events::forward_updates(&set, model);
+                events::forward_updates(set, model);
             }
         }
         if set.forwarding.load(Ordering::Acquire) {
