@@ -156,17 +156,7 @@ impl<T: Entity> Model<T> {
         chain.before_load(&id).await?;
         let seq = self.start(|flags| flags.fetching += 1, "pre:load");
         let model = self.clone();
-        let (done, wait) = oneshot::channel();
-        let runtime = tokio::runtime::Handle::try_current().map_err(|_| {
-            self.finish(
-                seq,
-                Apply::Failed,
-                |f| f.fetching = f.fetching.saturating_sub(1),
-                &[],
-            );
-            Error::NoRuntime
-        })?;
-        runtime.spawn(async move {
+        self.in_own_task(seq, undo_fetching, async move {
             let outcome = caught(provider.load(&id), "the provider's load").await;
             let result = match outcome {
                 Ok(Some(stored)) => {
@@ -205,18 +195,13 @@ impl<T: Entity> Model<T> {
                     })
                 }
                 Err(err) => {
-                    model.finish(
-                        seq,
-                        Apply::Failed,
-                        |f| f.fetching = f.fetching.saturating_sub(1),
-                        &[],
-                    );
+                    model.finish(seq, Apply::Failed, undo_fetching, &[]);
                     Err(err)
                 }
             };
-            let _ = done.send(result);
-        });
-        wait.await.unwrap_or(Err(Error::NoRuntime))
+            result
+        })
+        .await
     }
 
     /// Publishes the model through the provider of its registry: a draft is inserted whole;
@@ -291,12 +276,7 @@ impl<T: Entity> Model<T> {
         };
         let seq = self.start(|f| f.processing = true, "pre:publish");
         let model = self.clone();
-        let (done, wait) = oneshot::channel();
-        let runtime = tokio::runtime::Handle::try_current().map_err(|_| {
-            self.finish(seq, Apply::Failed, |f| f.processing = false, &[]);
-            Error::NoRuntime
-        })?;
-        runtime.spawn(async move {
+        self.in_own_task(seq, undo_processing, async move {
             let result = match caught(provider.publish(request), "the provider's publish").await {
                 Ok(stored) => {
                     let seen = (!chain.is_empty()).then(|| stored.clone());
@@ -313,13 +293,13 @@ impl<T: Entity> Model<T> {
                     joined
                 }
                 Err(err) => {
-                    model.finish(seq, Apply::Failed, |f| f.processing = false, &[]);
+                    model.finish(seq, Apply::Failed, undo_processing, &[]);
                     Err(err)
                 }
             };
-            let _ = done.send(result);
-        });
-        wait.await.unwrap_or(Err(Error::NoRuntime))
+            result
+        })
+        .await
     }
 
     /// Deletes the entity through the provider of its registry (with its version, for a
@@ -346,12 +326,7 @@ impl<T: Entity> Model<T> {
         chain.before_delete(&id).await?;
         let seq = self.start(|f| f.processing = true, "pre:delete");
         let model = self.clone();
-        let (done, wait) = oneshot::channel();
-        let runtime = tokio::runtime::Handle::try_current().map_err(|_| {
-            self.finish(seq, Apply::Failed, |f| f.processing = false, &[]);
-            Error::NoRuntime
-        })?;
-        runtime.spawn(async move {
+        self.in_own_task(seq, undo_processing, async move {
             let result = match caught(provider.delete(&id, version), "the provider's delete").await
             {
                 Ok(()) => {
@@ -369,13 +344,13 @@ impl<T: Entity> Model<T> {
                     Ok(())
                 }
                 Err(err) => {
-                    model.finish(seq, Apply::Failed, |f| f.processing = false, &[]);
+                    model.finish(seq, Apply::Failed, undo_processing, &[]);
                     Err(err)
                 }
             };
-            let _ = done.send(result);
-        });
-        wait.await.unwrap_or(Err(Error::NoRuntime))
+            result
+        })
+        .await
     }
 
     /// [`publish`](Model::publish), waiting at most `limit`: on [`Error::Timeout`] the call
@@ -393,6 +368,26 @@ impl<T: Entity> Model<T> {
         tokio::time::timeout(limit, self.load())
             .await
             .unwrap_or(Err(Error::Timeout { operation: "load" }))
+    }
+
+    /// Runs a started provider call (`call`, which applies its own result to the model) in a
+    /// task of its own and waits for its result; dropping the returned future stops only the
+    /// waiting. Outside a Tokio runtime the call is not made: `undo` restores the flags.
+    async fn in_own_task(
+        &self,
+        seq: u64,
+        undo: fn(&mut Flags),
+        call: impl std::future::Future<Output = Result<(), Error>> + Send + 'static,
+    ) -> Result<(), Error> {
+        let Ok(runtime) = tokio::runtime::Handle::try_current() else {
+            self.finish(seq, Apply::Failed, undo, &[]);
+            return Err(Error::NoRuntime);
+        };
+        let (done, wait) = oneshot::channel();
+        runtime.spawn(async move {
+            let _ = done.send(call.await);
+        });
+        wait.await.unwrap_or(Err(Error::NoRuntime))
     }
 
     /// Starts a provider call: a sequence number, the flag change and the `pre:` event.
@@ -535,4 +530,14 @@ impl<T: Entity> Model<T> {
             _ => hub.commit(raw, state, Notice { changed, events }),
         }
     }
+}
+
+/// A failed load gives its `fetching` back.
+fn undo_fetching(flags: &mut Flags) {
+    flags.fetching = flags.fetching.saturating_sub(1);
+}
+
+/// A failed publish or delete is no longer processing.
+fn undo_processing(flags: &mut Flags) {
+    flags.processing = false;
 }
