@@ -72,6 +72,8 @@ pub(crate) struct FieldAttrs {
     pub(crate) text: Option<Span>,
     /// `#[reactive(json)]`, with its span: stored as JSON; queries only test it for null.
     pub(crate) json: Option<Span>,
+    /// `#[reactive(index)]`, with its span: SQL providers create an index on the column.
+    pub(crate) index: Option<Span>,
 }
 
 /// The keys of every `#[reactive(..)]` attribute in `attrs`, in order. A key that does not
@@ -204,7 +206,7 @@ pub(crate) fn container(cx: &mut Ctxt, attrs: &[Attribute]) -> Container {
                 "`entity` is an attribute of its own",
                 "write `#[entity(\"users\")]` on the struct, beside `#[derive(Reactive)]`",
             ),
-            ("skip" | "rename" | "computed" | "deps" | "id" | "generated" | "version" | "text" | "json", _) => cx.error_help(
+            ("skip" | "rename" | "computed" | "deps" | "id" | "generated" | "version" | "text" | "json" | "index", _) => cx.error_help(
                 meta.path(),
                 format!("`{key}` is a field attribute"),
                 format!(
@@ -236,6 +238,7 @@ pub(crate) fn field(cx: &mut Ctxt, attrs: &[Attribute]) -> FieldAttrs {
             "version" => field_flag(cx, &mut out.version, &meta, "write `#[reactive(version)]` on a `u64` field"),
             "text" => field_flag(cx, &mut out.text, &meta, "write `#[reactive(text)]` on a field stored as its serde string (an enum)"),
             "json" => field_flag(cx, &mut out.json, &meta, "write `#[reactive(json)]` on a field stored as JSON"),
+            "index" => field_flag(cx, &mut out.index, &meta, "write `#[reactive(index)]` on a stored field of an entity"),
             "entity" => cx.error_help(
                 meta.path(),
                 "`entity` is an attribute of the struct",

@@ -188,6 +188,39 @@ pub enum Error {
         /// What is not supported, e.g. "the `ends_with` operator".
         what: String,
     },
+    /// A stored row could not be read back into the entity: a column holds a value its
+    /// field cannot take (a schema changed outside the entity, a value written by hand).
+    #[error("cannot read `{entity}`.`{column}`: {reason}")]
+    Decode {
+        /// The entity name.
+        entity: &'static str,
+        /// The column.
+        column: String,
+        /// Why.
+        reason: String,
+    },
+    /// The database's table does not match the entity: a column is missing or of another
+    /// type (`ensure_schema`).
+    #[error("the table of `{entity}` does not match the entity: column `{column}` {problem}")]
+    Schema {
+        /// The entity name.
+        entity: &'static str,
+        /// The column.
+        column: String,
+        /// What is wrong, e.g. "is missing" or "is TEXT, expected INTEGER".
+        problem: String,
+    },
+    /// The store failed: it could not be opened or reached, it is read-only or locked, or it
+    /// refused a write (a constraint, a trigger). Nothing was written.
+    #[error("{backend}: {kind}: {message}")]
+    Storage {
+        /// The backend (`sqlite`, `postgres`).
+        backend: &'static str,
+        /// What kind of failure, to match on.
+        kind: StorageErrorKind,
+        /// The driver's message.
+        message: String,
+    },
     /// An error raised by user code (a listener, a domain rule) and carried through.
     #[error(transparent)]
     Other(#[from] Box<dyn std::error::Error + Send + Sync>),
@@ -225,6 +258,37 @@ impl Error {
     /// ```
     pub fn msg(message: impl fmt::Display) -> Self {
         Error::Other(message.to_string().into())
+    }
+}
+
+/// What kind of storage failure an [`Error::Storage`] is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum StorageErrorKind {
+    /// The database could not be opened or created (a missing directory, no permission).
+    CannotOpen,
+    /// The database is read-only.
+    ReadOnly,
+    /// The database is locked by another connection and stayed locked past the busy timeout.
+    Busy,
+    /// The server cannot be reached, or the connection was lost.
+    Unavailable,
+    /// A constraint or trigger refused the write.
+    Constraint,
+    /// Any other failure of the store.
+    Other,
+}
+
+impl fmt::Display for StorageErrorKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            StorageErrorKind::CannotOpen => "cannot open the database",
+            StorageErrorKind::ReadOnly => "the database is read-only",
+            StorageErrorKind::Busy => "the database is locked",
+            StorageErrorKind::Unavailable => "the server is unavailable",
+            StorageErrorKind::Constraint => "a constraint refused the write",
+            StorageErrorKind::Other => "storage error",
+        })
     }
 }
 

@@ -43,13 +43,14 @@ pub mod prelude;
 pub mod provider;
 pub mod query;
 pub mod registry;
+pub mod sql;
 pub mod validate;
 
 /// Implement [`Provider`](provider::Provider), [`EntityHooks`] and [`Plugin`] with it.
 pub use async_trait::async_trait;
 pub use collection::{Collection, CollectionEvent};
 pub use entity::{Entity, EntityId};
-pub use error::{Error, Result};
+pub use error::{Error, Result, StorageErrorKind};
 pub use event::local::FEEDBACK_LIMIT;
 pub use event::stream::{ChangeStream, Lagged};
 pub use event::subscription::Subscription;

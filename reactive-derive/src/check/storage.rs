@@ -11,6 +11,9 @@ use crate::ctxt::Ctxt;
 pub(crate) fn check_storage(cx: &mut Ctxt, input: &Input<'_>, entity: Option<&EntitySpec>) {
     for (pos, field) in input.fields.iter().enumerate() {
         let attrs = &field.attrs;
+        if let Some(span) = attrs.index {
+            check_index(cx, input, field, span);
+        }
         let keys = [("text", attrs.text), ("json", attrs.json)];
         let Some((key, span)) = keys.iter().find_map(|&(key, span)| Some((key, span?))) else {
             continue;
@@ -53,6 +56,26 @@ pub(crate) fn check_storage(cx: &mut Ctxt, input: &Input<'_>, entity: Option<&En
         } else if key == "json" && entity.id.as_ref().is_some_and(|id| id.pos == pos) {
             misplaced(cx, span, key, "the id", "the id is compared and ordered by, and JSON is not comparable: use `text` for an enum id");
         }
+    }
+}
+
+/// `index` needs a stored column: a plain field of an entity.
+fn check_index(cx: &mut Ctxt, input: &Input<'_>, field: &crate::ast::Field<'_>, span: Span) {
+    let problem = if input.attrs.entity.is_none() {
+        Some(format!("`{}` has no `#[entity]`", unraw(input.ident)))
+    } else if field.is_skipped() {
+        Some("a skipped field is not stored".to_string())
+    } else if field.is_computed() {
+        Some("a computed field is not stored".to_string())
+    } else {
+        None
+    };
+    if let Some(problem) = problem {
+        cx.error_help_at(
+            span,
+            format!("`index` needs a stored column: {problem}"),
+            "put `#[reactive(index)]` on a plain field of an `#[entity]` struct",
+        );
     }
 }
 

@@ -11,6 +11,7 @@ mod json;
 mod keys;
 mod query;
 mod reactive_impl;
+mod record;
 
 use std::collections::BTreeSet;
 
@@ -230,6 +231,7 @@ pub(crate) fn derive(input: &DeriveInput) -> TokenStream {
         let json = json::expand(&ctx);
         let entity = entity::expand(&ctx);
         let query = query::expand(&ctx);
+        let record = record::expand(&ctx);
         quote! {
             #keys
             #handle
@@ -238,6 +240,7 @@ pub(crate) fn derive(input: &DeriveInput) -> TokenStream {
             #json
             #entity
             #query
+            #record
         }
     };
     let generated = resolve_runtime(generated, parsed.attrs.crate_path.as_ref());

@@ -1,0 +1,178 @@
+//! `impl Record for User`, with `#[entity]`: the SQL columns and a row in and out.
+//!
+//! Like `Queryable`, the bounds are higher-ranked (`for<'__r> Ty: Column`), so a field type
+//! without a column mapping leaves the impl out instead of failing the derive: a memory-only
+//! entity may hold anything. Using an SQL provider with the type then reports the missing
+//! `Column` at the field's type, where each bound is spanned.
+
+use proc_macro2::{Literal, TokenStream};
+use quote::quote;
+use syn::spanned::Spanned;
+
+use super::{where_type, Ctx};
+
+pub(crate) fn expand(ctx: &Ctx<'_>) -> TokenStream {
+    let Some(spec) = &ctx.analysis.entity else {
+        return TokenStream::new();
+    };
+    let krate = &ctx.krate;
+    let self_ty = &ctx.self_ty;
+    let sql = quote!(#krate::sql);
+    let (impl_generics, _, _) = ctx.generics().split_for_impl();
+    let mut clause = ctx.reactive_where();
+    clause
+        .predicates
+        .push(syn::parse_quote!(for<'__r> #self_ty: #krate::query::Queryable));
+    let mut seen = std::collections::BTreeSet::new();
+    let mut bound = |clause: &mut syn::WhereClause, predicate: syn::WherePredicate| {
+        if !ctx.fallback && seen.insert(quote!(#predicate).to_string()) {
+            clause.predicates.push(predicate);
+        }
+    };
+
+    let id_pos = spec.id.as_ref().map(|id| id.pos);
+    let generated = spec.id.as_ref().is_some_and(|id| id.generated);
+    let mut defs = Vec::new();
+    let mut to_arms = Vec::new();
+    let mut inits = Vec::new();
+    let mut column = 0usize;
+    for (pos, field) in ctx.input.fields.iter().enumerate() {
+        let member = field.member;
+        let ty = &field.ty;
+        let span = ty.span();
+        let runtime = ctx.krate_at(span);
+        let bounded = where_type(ty);
+        let stored = field.index.is_some() && !field.is_computed();
+        if !stored {
+            // Not a column: defaulted, and recomputed below for a computed field.
+            bound(
+                &mut clause,
+                syn::parse_quote_spanned!(span=> for<'__r> #bounded: ::core::default::Default),
+            );
+            inits.push(quote!(#member: ::core::default::Default::default(),));
+            continue;
+        }
+        let index = Literal::usize_unsuffixed(field.index.unwrap_or(0));
+        let at = Literal::usize_unsuffixed(column);
+        let name = &field.name;
+        let is_id = id_pos == Some(pos);
+        let is_version = spec.version == Some(pos);
+        let (ty_expr, nullable, to, from) = if field.attrs.json.is_some() || field.attrs.text.is_some() {
+            let json = field.attrs.json.is_some();
+            bound(
+                &mut clause,
+                syn::parse_quote_spanned!(span=> for<'__r> #bounded: #runtime::__private::serde::Serialize + #runtime::__private::serde::de::DeserializeOwned),
+            );
+            let (kind, to, from) = if json {
+                (quote!(Json), quote!(json_to_sql), quote!(json_from_sql))
+            } else {
+                (quote!(Text), quote!(text_to_sql), quote!(text_from_sql))
+            };
+            (
+                quote!(#sql::SqlType::#kind),
+                quote!(true),
+                quote!(#sql::#to(&self.#member)),
+                quote!(#sql::#from::<#ty>),
+            )
+        } else {
+            bound(
+                &mut clause,
+                syn::parse_quote_spanned!(span=> for<'__r> #bounded: #runtime::sql::Column),
+            );
+            (
+                quote!(<#ty as #sql::Column>::TYPE),
+                quote!(<#ty as #sql::Column>::NULLABLE),
+                quote!(<#ty as #sql::Column>::to_sql(&self.#member)),
+                quote!(<#ty as #sql::Column>::from_sql),
+            )
+        };
+        let indexed = field.attrs.index.is_some();
+        let id_generated = is_id && generated;
+        defs.push(quote! {
+            #sql::ColumnDef {
+                name: #name,
+                field: #index,
+                ty: #ty_expr,
+                nullable: #nullable,
+                id: #is_id,
+                generated: #id_generated,
+                version: #is_version,
+                indexed: #indexed,
+            }
+        });
+        to_arms.push(quote!(#at => #to,));
+        inits.push(quote! {
+            #member: #from(source.next(&Self::__COLUMNS[#at])?)
+                .map_err(|err| #sql::decode_error::<Self>(#name, err))?,
+        });
+        column += 1;
+    }
+
+    let id_body = match &spec.id {
+        _ if ctx.fallback => ctx.unreachable(),
+        Some(id) => {
+            let field = &ctx.input.fields[id.pos];
+            let ty = &id.ty;
+            if field.attrs.text.is_some() {
+                quote!(#sql::text_to_sql(id))
+            } else {
+                let span = ty.span();
+                let runtime = ctx.krate_at(span);
+                let bounded = where_type(ty);
+                bound(
+                    &mut clause,
+                    syn::parse_quote_spanned!(span=> for<'__r> #bounded: #runtime::sql::Column),
+                );
+                quote!(<#ty as #sql::Column>::to_sql(id))
+            }
+        }
+        None => ctx.unreachable(),
+    };
+    let (defs, to_body, from_body) = if ctx.fallback {
+        (quote!(&[]), ctx.unreachable(), ctx.unreachable())
+    } else {
+        let recompute = quote!(#krate::Reactive::__recompute_all(&mut value););
+        (
+            quote!(&[#(#defs),*]),
+            quote! {
+                match column {
+                    #(#to_arms)*
+                    _ => ::core::result::Result::Ok(#sql::SqlValue::Null),
+                }
+            },
+            quote! {
+                let mut value = Self { #(#inits)* };
+                #recompute
+                ::core::result::Result::Ok(value)
+            },
+        )
+    };
+    quote! {
+        #[automatically_derived]
+        impl #impl_generics #sql::Record for #self_ty #clause {
+            const __COLUMNS: &'static [#sql::ColumnDef] = #defs;
+
+            #[allow(unused_variables)]
+            fn __to_column(
+                &self,
+                column: usize,
+            ) -> ::core::result::Result<#sql::SqlValue, #krate::query::ValueError> {
+                #to_body
+            }
+
+            #[allow(unused_variables)]
+            fn __id_column(
+                id: &<Self as #krate::Entity>::Id,
+            ) -> ::core::result::Result<#sql::SqlValue, #krate::query::ValueError> {
+                #id_body
+            }
+
+            #[allow(unused_variables, unused_mut)]
+            fn __from_columns(
+                source: &mut dyn #sql::ColumnSource,
+            ) -> ::core::result::Result<Self, #krate::Error> {
+                #from_body
+            }
+        }
+    }
+}

@@ -1,0 +1,32 @@
+//! What SQL providers share: column mappings ([`Column`]), the derive's per-entity metadata
+//! ([`Record`]) and the statements built from it ([`Dialect`], [`statements`]).
+//!
+//! The SQLite provider (feature `sqlite`, on by default) and the PostgreSQL provider (feature
+//! `postgres`) translate the same typed queries with the reference semantics of
+//! [`crate::query`]; values are always bound parameters, never SQL text.
+//!
+//! ```
+//! use reactive::prelude::*;
+//! use reactive::sql::{row_values, SqlValue};
+//!
+//! #[derive(Reactive, Clone, Debug)]
+//! #[entity("users")]
+//! struct User { id: u64, name: String }
+//!
+//! let ada = User { id: 1, name: "Ada".into() };
+//! assert_eq!(row_values(&ada)?, [SqlValue::Int(1), SqlValue::Text("Ada".into())]);
+//! # Ok::<(), reactive::Error>(())
+//! ```
+
+mod column;
+mod record;
+pub mod statements;
+
+pub use column::{Column, ColumnError, SqlType, SqlValue};
+pub use record::{column_value, id_value, row_values, ColumnDef, ColumnSource, Record};
+pub use statements::Dialect;
+
+#[doc(hidden)]
+pub use column::{json_from_sql, json_to_sql, text_from_sql, text_to_sql};
+#[doc(hidden)]
+pub use record::decode_error;
