@@ -23,6 +23,14 @@ pub(crate) fn expand(ctx: &Ctx<'_>) -> TokenStream {
     clause
         .predicates
         .push(syn::parse_quote!(for<'__r> #self_ty: #krate::query::Queryable));
+    if let Some(id) = spec.id.as_ref().filter(|_| !ctx.fallback) {
+        // Names the id's type, so that `Self::Id` is it in generic code too (a where clause
+        // on `Self` would otherwise hide the `Entity` impl's associated type).
+        let ty = &id.ty;
+        clause
+            .predicates
+            .push(syn::parse_quote!(for<'__r> #self_ty: #krate::Entity<Id = #ty>));
+    }
     let mut seen = std::collections::BTreeSet::new();
     let mut bound = |clause: &mut syn::WhereClause, predicate: syn::WherePredicate| {
         if !ctx.fallback && seen.insert(quote!(#predicate).to_string()) {
