@@ -20,6 +20,7 @@
 
 mod column;
 mod record;
+pub mod shared;
 pub mod statements;
 
 pub use column::{Column, ColumnError, SqlType, SqlValue};
