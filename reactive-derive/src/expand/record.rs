@@ -65,7 +65,9 @@ pub(crate) fn expand(ctx: &Ctx<'_>) -> TokenStream {
         let name = &field.name;
         let is_id = id_pos == Some(pos);
         let is_version = spec.version == Some(pos);
-        let (ty_expr, nullable, to, from) = if field.attrs.json.is_some() || field.attrs.text.is_some() {
+        let (ty_expr, nullable, to, from) = if field.attrs.json.is_some()
+            || field.attrs.text.is_some()
+        {
             let json = field.attrs.json.is_some();
             bound(
                 &mut clause,
@@ -119,9 +121,13 @@ pub(crate) fn expand(ctx: &Ctx<'_>) -> TokenStream {
     let id_body = match &spec.id {
         _ if ctx.fallback => ctx.unreachable(),
         Some(id) => {
-            let field = &ctx.input.fields[id.pos];
+            let text = ctx
+                .input
+                .fields
+                .get(id.pos)
+                .is_some_and(|f| f.attrs.text.is_some());
             let ty = &id.ty;
-            if field.attrs.text.is_some() {
+            if text {
                 quote!(#sql::text_to_sql(id))
             } else {
                 let span = ty.span();

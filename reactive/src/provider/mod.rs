@@ -4,6 +4,8 @@
 //! must match).
 
 mod memory;
+#[cfg(feature = "sqlite")]
+pub mod sqlite;
 // Test doubles for applications' tests.
 #[cfg(feature = "test-util")]
 pub mod testing;

@@ -348,8 +348,9 @@ mod uuid_column {
         fn from_sql(value: SqlValue) -> Result<Self, ColumnError> {
             match value {
                 SqlValue::Uuid(bytes) => Ok(uuid::Uuid::from_bytes(bytes)),
-                SqlValue::Text(s) => uuid::Uuid::parse_str(&s)
-                    .map_err(|e| ColumnError::invalid(SqlType::Uuid, e)),
+                SqlValue::Text(s) => {
+                    uuid::Uuid::parse_str(&s).map_err(|e| ColumnError::invalid(SqlType::Uuid, e))
+                }
                 other => Err(ColumnError::mismatch(SqlType::Uuid, &other)),
             }
         }

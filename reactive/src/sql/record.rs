@@ -112,10 +112,8 @@ pub fn id_value<T: Record>(id: &T::Id) -> Result<SqlValue, Error> {
 
 /// The value of column `i` of `value`, or [`Error::InvalidValue`] naming its field.
 pub fn column_value<T: Record>(value: &T, i: usize) -> Result<SqlValue, Error> {
-    value
-        .__to_column(i)
-        .map_err(|reason| Error::InvalidValue {
-            field: T::__COLUMNS[i].name.to_string(),
-            reason,
-        })
+    value.__to_column(i).map_err(|reason| Error::InvalidValue {
+        field: T::__COLUMNS[i].name.to_string(),
+        reason,
+    })
 }

@@ -93,12 +93,12 @@ fn type_matches(dialect: Dialect, ty: SqlType, declared: &str) -> bool {
         // SQLite's type affinity rules, by the substrings of the declared type.
         Dialect::Sqlite => match ty {
             SqlType::Bool | SqlType::Int | SqlType::Timestamp => declared.contains("INT"),
-            SqlType::Float => {
-                ["REAL", "FLOA", "DOUB"].iter().any(|t| declared.contains(t))
-            }
-            SqlType::Text | SqlType::Json | SqlType::Uuid => {
-                ["CHAR", "CLOB", "TEXT"].iter().any(|t| declared.contains(t))
-            }
+            SqlType::Float => ["REAL", "FLOA", "DOUB"]
+                .iter()
+                .any(|t| declared.contains(t)),
+            SqlType::Text | SqlType::Json | SqlType::Uuid => ["CHAR", "CLOB", "TEXT"]
+                .iter()
+                .any(|t| declared.contains(t)),
         },
         Dialect::Postgres => {
             let ok: &[&str] = match ty {
@@ -133,7 +133,7 @@ impl CallSpan {
             backend,
             entity = T::ENTITY,
             operation,
-            id = id.map(|id| tracing::field::debug(id)),
+            id = id.map(tracing::field::debug),
             rows = tracing::field::Empty,
             duration_us = tracing::field::Empty,
         );

@@ -244,7 +244,11 @@ pub fn insert<T: Record>(dialect: Dialect, value: &T) -> Result<Statement, Error
         names.push_str(&quote(c.name));
         values.push(v);
     }
-    let _ = write!(st.sql, "INSERT INTO {} ({names}) VALUES (", quote(T::ENTITY));
+    let _ = write!(
+        st.sql,
+        "INSERT INTO {} ({names}) VALUES (",
+        quote(T::ENTITY)
+    );
     for (i, v) in values.into_iter().enumerate() {
         if i > 0 {
             st.sql.push_str(", ");
@@ -571,11 +575,21 @@ fn write_in(dialect: Dialect, st: &mut Statement, c: &ColumnDef, values: &[Value
     }
 }
 
-fn write_compare(dialect: Dialect, st: &mut Statement, c: &ColumnDef, op: CompareOp, value: &Value) {
+fn write_compare(
+    dialect: Dialect,
+    st: &mut Statement,
+    c: &ColumnDef,
+    op: CompareOp,
+    value: &Value,
+) {
     let name = quote(c.name);
     if value.is_null() {
         // Only `eq`/`ne` take null (the plan refused the others).
-        let not = if op == CompareOp::NotEquals { "NOT " } else { "" };
+        let not = if op == CompareOp::NotEquals {
+            "NOT "
+        } else {
+            ""
+        };
         let _ = write!(st.sql, "{name} IS {not}NULL");
         return;
     }
@@ -591,7 +605,11 @@ fn write_compare(dialect: Dialect, st: &mut Statement, c: &ColumnDef, op: Compar
             return write_text_op(dialect, st, &name, &col, op, value, c)
         }
     };
-    let col = if op.is_range() { ordered(dialect, c) } else { col };
+    let col = if op.is_range() {
+        ordered(dialect, c)
+    } else {
+        col
+    };
     if op == CompareOp::NotEquals {
         let _ = write!(st.sql, "({col} <> ");
         st.bind(dialect, param_of(c, value));
