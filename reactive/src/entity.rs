@@ -47,6 +47,61 @@ pub trait Entity: Reactive {
     #[doc(hidden)]
     /// Sets the version (no-op without a version field).
     fn __set_version(&mut self, version: u64);
+
+    #[doc(hidden)]
+    /// Checks the stored fields (those in `fields`, or all) the way every store must refuse
+    /// alike: NUL in a string, a NaN or infinite float, an integer outside `i64` are
+    /// [`Error::InvalidValue`](crate::Error::InvalidValue). A field whose type has no query
+    /// value is not checked.
+    fn __check_values(&self, fields: Option<&crate::FieldSet>) -> Result<(), crate::Error> {
+        let _ = fields;
+        Ok(())
+    }
+}
+
+/// The derive's probes for [`Entity::__check_values`]: a field whose type is a
+/// [`QueryValue`](crate::query::QueryValue) (or a `#[reactive(text)]` field, through serde)
+/// is checked; any other type is not (method resolution picks the first impl that applies).
+#[doc(hidden)]
+pub mod __check {
+    use crate::query::{QueryValue, ValueError};
+
+    /// A field's value, probed.
+    pub struct Probe<'a, V: ?Sized>(pub &'a V);
+    /// A `#[reactive(text)]` field's value, probed.
+    pub struct TextProbe<'a, V: ?Sized>(pub &'a V);
+
+    /// Checks a field that has a query value.
+    pub trait CheckValue {
+        /// The value's error, if it has one.
+        fn __check(&self) -> Result<(), ValueError>;
+    }
+
+    impl<V: QueryValue + ?Sized> CheckValue for Probe<'_, V> {
+        #[inline]
+        fn __check(&self) -> Result<(), ValueError> {
+            self.0.to_query_value().map(drop)
+        }
+    }
+
+    impl<V: serde::Serialize + ?Sized> CheckValue for TextProbe<'_, V> {
+        #[inline]
+        fn __check(&self) -> Result<(), ValueError> {
+            crate::query::__text_value(self.0).map(drop)
+        }
+    }
+
+    /// The fallback: a field without a query value is not checked.
+    pub trait CheckNothing {
+        /// Nothing to check.
+        #[inline]
+        fn __check(&self) -> Result<(), ValueError> {
+            Ok(())
+        }
+    }
+
+    impl<V: ?Sized> CheckNothing for &Probe<'_, V> {}
+    impl<V: ?Sized> CheckNothing for &TextProbe<'_, V> {}
 }
 
 /// What an id type needs, as one trait: implemented for every

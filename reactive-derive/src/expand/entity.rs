@@ -60,6 +60,39 @@ pub(crate) fn expand(ctx: &Ctx<'_>) -> TokenStream {
     let id_index = Literal::usize_unsuffixed(id.and_then(|(_, f)| f.index).unwrap_or(0));
     let versioned = version.is_some();
 
+    let check_values = if ctx.fallback {
+        ctx.unreachable()
+    } else {
+        let checks = ctx
+            .table_fields()
+            .filter(|(_, f)| !f.is_computed() && f.attrs.json.is_none())
+            .map(|(index, f)| {
+                let member = f.member;
+                let name = &f.name;
+                let index = Literal::usize_unsuffixed(index);
+                let probe = if f.attrs.text.is_some() {
+                    quote!(TextProbe)
+                } else {
+                    quote!(Probe)
+                };
+                quote! {
+                    if fields.is_none_or(|f| f.contains(#index)) {
+                        (&#krate::entity::__check::#probe(&self.#member))
+                            .__check()
+                            .map_err(|reason| #krate::Error::InvalidValue {
+                                field: ::std::string::String::from(#name),
+                                reason,
+                            })?;
+                    }
+                }
+            });
+        quote! {
+            #[allow(unused_imports)]
+            use #krate::entity::__check::{CheckNothing as _, CheckValue as _};
+            #(#checks)*
+            ::core::result::Result::Ok(())
+        }
+    };
     let (get_id, set_id, get_version, set_version) = if ctx.fallback {
         let u = ctx.unreachable();
         (u.clone(), u.clone(), u.clone(), u)
@@ -118,6 +151,14 @@ pub(crate) fn expand(ctx: &Ctx<'_>) -> TokenStream {
             #[inline]
             fn __set_version(&mut self, version: u64) {
                 #set_version
+            }
+
+            #[allow(unused_variables)]
+            fn __check_values(
+                &self,
+                fields: ::core::option::Option<&#krate::FieldSet>,
+            ) -> ::core::result::Result<(), #krate::Error> {
+                #check_values
             }
         }
     }
