@@ -6,6 +6,8 @@
 mod memory;
 #[cfg(feature = "sqlite")]
 pub mod sqlite;
+#[cfg(feature = "postgres")]
+pub mod postgres;
 // Test doubles for applications' tests.
 #[cfg(feature = "test-util")]
 pub mod testing;
