@@ -516,3 +516,97 @@ fn updates_write_only_dirty_fields_and_check_the_version() {
         assert!(matches!(err, Error::AlreadyStored { .. }), "{err:?}");
     });
 }
+
+/// Records the fields of every `reactive.provider` span.
+#[derive(Clone, Default)]
+struct SpanLog(Arc<Mutex<Vec<std::collections::BTreeMap<String, String>>>>);
+
+struct Fields<'a>(&'a mut std::collections::BTreeMap<String, String>);
+
+impl tracing::field::Visit for Fields<'_> {
+    fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn std::fmt::Debug) {
+        self.0
+            .insert(field.name().to_string(), format!("{value:?}"));
+    }
+}
+
+impl<S> tracing_subscriber::Layer<S> for SpanLog
+where
+    S: tracing::Subscriber + for<'a> tracing_subscriber::registry::LookupSpan<'a>,
+{
+    fn on_new_span(
+        &self,
+        attrs: &tracing::span::Attributes<'_>,
+        id: &tracing::span::Id,
+        ctx: tracing_subscriber::layer::Context<'_, S>,
+    ) {
+        if attrs.metadata().name() != "reactive.provider" {
+            return;
+        }
+        let mut fields = std::collections::BTreeMap::new();
+        attrs.record(&mut Fields(&mut fields));
+        if let Some(span) = ctx.span(id) {
+            span.extensions_mut().insert(fields);
+        }
+    }
+
+    fn on_record(
+        &self,
+        id: &tracing::span::Id,
+        values: &tracing::span::Record<'_>,
+        ctx: tracing_subscriber::layer::Context<'_, S>,
+    ) {
+        if let Some(span) = ctx.span(id) {
+            if let Some(fields) = span
+                .extensions_mut()
+                .get_mut::<std::collections::BTreeMap<String, String>>()
+            {
+                values.record(&mut Fields(fields));
+            }
+        }
+    }
+
+    fn on_close(&self, id: tracing::span::Id, ctx: tracing_subscriber::layer::Context<'_, S>) {
+        if let Some(span) = ctx.span(&id) {
+            if let Some(fields) = span
+                .extensions()
+                .get::<std::collections::BTreeMap<String, String>>()
+            {
+                self.0.lock().unwrap().push(fields.clone());
+            }
+        }
+    }
+}
+
+#[test]
+fn every_provider_call_has_a_span_with_entity_id_operation_rows_and_duration() {
+    use tracing_subscriber::layer::SubscriberExt;
+    let log = SpanLog::default();
+    let subscriber = tracing_subscriber::registry().with(log.clone());
+    watchdog(60, "spans", move || {
+        tracing::subscriber::with_default(subscriber, || {
+            tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap()
+                .block_on(async {
+                    let dir = tempfile::tempdir().unwrap();
+                    let db = Sqlite::open(dir.path().join("test.db")).await.unwrap();
+                    db.ensure_schema::<User>().await.unwrap();
+                    db.publish(Publish::Insert(user(7, "Ada"))).await.unwrap();
+                    Provider::<User>::load(&db, &7).await.unwrap();
+                    db.list(&Query::<User>::new()).await.unwrap();
+                })
+        })
+    });
+    let spans = log.0.lock().unwrap().clone();
+    let ops: Vec<_> = spans.iter().map(|f| f["operation"].as_str()).collect();
+    assert_eq!(ops, ["\"insert\"", "\"load\"", "\"list\""], "{spans:?}");
+    for span in &spans {
+        assert_eq!(span["entity"], "\"users\"");
+        assert_eq!(span["backend"], "\"sqlite\"");
+        assert!(span.contains_key("duration_us"), "{span:?}");
+        assert_eq!(span["rows"], "1", "{span:?}");
+    }
+    assert_eq!(spans[1]["id"], "7");
+}
