@@ -117,22 +117,33 @@ impl Backend for MemoryBackend {
     }
 }
 
-/// Runs one case on a fresh backend in a task of its own, under the watchdog: an error fails
-/// the case with its name, a hang fails it with a message (the task runs on a worker thread,
-/// so even a call that blocks its thread cannot stop the watchdog).
-pub async fn run<B, F, Fut>(case: &'static str, body: F)
+/// Runs one case on a fresh backend, in a task of its own on a runtime of its own, under the
+/// watchdog: an error fails the case with its name; a hang fails it with a message, even one
+/// that blocks a thread (the runtime is then shut down in the background instead of joined).
+pub fn run<B, F, Fut>(case: &'static str, body: F)
 where
     B: Backend,
     F: FnOnce(B) -> Fut + Send + 'static,
     Fut: Future<Output = Outcome> + Send + 'static,
 {
     let name = format!("{}::{case}", B::NAME);
-    let task = tokio::spawn(async move {
-        let backend = B::open().await?;
-        body(backend).await
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("a Tokio runtime");
+    let outcome = runtime.block_on(async move {
+        let task = tokio::spawn(async move {
+            let backend = B::open().await?;
+            body(backend).await
+        });
+        tokio::time::timeout(WATCHDOG, task).await
     });
-    match tokio::time::timeout(WATCHDOG, task).await {
-        Err(_) => panic!("watchdog: `{name}` did not finish within {WATCHDOG:?} (a hang)"),
+    match outcome {
+        Err(_) => {
+            runtime.shutdown_background();
+            panic!("watchdog: `{name}` did not finish within {WATCHDOG:?} (a hang)")
+        }
         Ok(Err(join)) if join.is_panic() => std::panic::resume_unwind(join.into_panic()),
         Ok(Err(join)) => panic!("`{name}`: the case's task ended early: {join}"),
         Ok(Ok(Err(err))) => panic!("`{name}` failed with an error: {err} ({err:?})"),

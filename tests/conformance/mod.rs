@@ -153,8 +153,9 @@ macro_rules! cases {
     };
 }
 
-/// The tests of one backend: a module `$name` with one module per case module and one
-/// `#[tokio::test]` per case, and `CASES`, the names it runs.
+/// The tests of one backend: a module `$name` with one module per case module and one test
+/// per case (each on a Tokio runtime of its own, see [`backend::run`]), and `CASES`, the
+/// names it runs.
 macro_rules! backend_tests {
     (($name:ident, $backend:ty) $($group:ident : [$($case:ident),* $(,)?]),* $(,)?) => {
         mod $name {
@@ -167,13 +168,12 @@ macro_rules! backend_tests {
                     use super::*;
 
                     $(
-                        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                        async fn $case() {
+                        #[test]
+                        fn $case() {
                             $crate::conformance::backend::run::<$backend, _, _>(
                                 concat!(stringify!($group), "::", stringify!($case)),
                                 |b| async move { $crate::conformance::$group::$case(&b).await },
-                            )
-                            .await;
+                            );
                         }
                     )*
                 }
