@@ -20,9 +20,6 @@ pub(crate) fn expand(ctx: &Ctx<'_>) -> TokenStream {
     let sql = quote!(#krate::sql);
     let (impl_generics, _, _) = ctx.generics().split_for_impl();
     let mut clause = ctx.reactive_where();
-    clause
-        .predicates
-        .push(syn::parse_quote!(for<'__r> #self_ty: #krate::query::Queryable));
     if let Some(id) = spec.id.as_ref().filter(|_| !ctx.fallback) {
         // Names the id's type, so that `Self::Id` is it in generic code too (a where clause
         // on `Self` would otherwise hide the `Entity` impl's associated type).

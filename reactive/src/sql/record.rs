@@ -3,7 +3,7 @@
 use super::column::{ColumnError, SqlType, SqlValue};
 use crate::entity::Entity;
 use crate::error::Error;
-use crate::query::{Queryable, ValueError};
+use crate::query::ValueError;
 
 /// One stored column of an entity: a plain field of its field table.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -57,7 +57,7 @@ pub trait ColumnSource {
     label = "SQL providers need every stored field's column",
     note = "a field type needs `reactive::sql::Column`, `#[reactive(text)]` or `#[reactive(json)]`; computed and skipped fields need `Default`"
 )]
-pub trait Record: Entity + Queryable {
+pub trait Record: Entity {
     #[doc(hidden)]
     /// The stored columns, in field-table order.
     const __COLUMNS: &'static [ColumnDef];

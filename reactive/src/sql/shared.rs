@@ -9,11 +9,11 @@ use super::record::Record;
 use super::statements::Dialect;
 use crate::entity::Entity;
 use crate::error::Error;
-use crate::query::{Page, Plan};
+use crate::query::{Page, Plan, Queryable};
 
 /// The page of `rows` (at most `limit + 1`, in the query's order): the extra row says a next
 /// page exists, and the cursor is the last kept row's sort key.
-pub fn finish_page<T: Record>(
+pub fn finish_page<T: Record + Queryable>(
     plan: &Plan<T>,
     mut rows: Vec<T>,
     total: Option<u64>,

@@ -30,7 +30,7 @@ use super::column::{SqlType, SqlValue};
 use super::record::{column_value, id_value, ColumnDef, Record};
 use crate::error::Error;
 use crate::model::field_set::FieldSet;
-use crate::query::{CompareOp, Expr, Plan, Query, Value};
+use crate::query::{CompareOp, Expr, Plan, Query, Queryable, Value};
 
 /// The SQL dialect a statement is written in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -357,7 +357,10 @@ pub struct PageStatements<T> {
 
 /// The statements of one page of `query`: checked like the memory provider checks it (an
 /// invalid query or cursor is the same typed error), then translated.
-pub fn page<T: Record>(dialect: Dialect, query: &Query<T>) -> Result<PageStatements<T>, Error> {
+pub fn page<T: Record + Queryable>(
+    dialect: Dialect,
+    query: &Query<T>,
+) -> Result<PageStatements<T>, Error> {
     let plan = query.plan()?;
     let table = quote(T::ENTITY);
     let columns = column_list::<T>();

@@ -13,7 +13,7 @@
 //! #[entity("users")]
 //! struct User { id: u64, name: String }
 //!
-//! # tokio::runtime::Builder::new_multi_thread().build().unwrap().block_on(async {
+//! # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
 //! # let dir = std::env::temp_dir().join(format!("reactive-doc-{}", std::process::id()));
 //! # std::fs::create_dir_all(&dir).unwrap();
 //! let db = Sqlite::open(dir.join("app.db")).await?;
@@ -189,7 +189,7 @@ impl Sqlite {
     ///
     /// ```
     /// # use reactive::provider::sqlite::Sqlite;
-    /// # tokio::runtime::Builder::new_multi_thread().build().unwrap().block_on(async {
+    /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
     /// # let dir = std::env::temp_dir().join(format!("reactive-doc-wc-{}", std::process::id()));
     /// # std::fs::create_dir_all(&dir).unwrap();
     /// let db = Sqlite::open(dir.join("app.db")).await?;

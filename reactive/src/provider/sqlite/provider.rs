@@ -8,7 +8,7 @@ use super::values::{is_duplicate, storage, Param, RowColumns, BACKEND};
 use super::Sqlite;
 use crate::error::Error;
 use crate::provider::{Provider, Publish};
-use crate::query::{Page, Query};
+use crate::query::{Page, Query, Queryable};
 use crate::sql::shared::{finish_page, missing_row, CallSpan};
 use crate::sql::statements::{self, Statement};
 use crate::sql::{Dialect, Record};
@@ -194,7 +194,10 @@ impl<T: Record> Provider<T> for Sqlite {
         outcome.map_err(|stored| missing_row::<T>(id, expected_version, stored))
     }
 
-    async fn list(&self, query: &Query<T>) -> Result<Page<T>, Error> {
+    async fn list(&self, query: &Query<T>) -> Result<Page<T>, Error>
+    where
+        T: Queryable,
+    {
         let call = CallSpan::new::<T>(BACKEND, "list", None);
         let page = statements::page::<T>(DIALECT, query)?;
         let (select, count) = (page.select, page.count);
