@@ -1,6 +1,7 @@
 //! The in-memory provider: the reference semantics every provider must match.
 
-use std::collections::HashMap;
+mod page;
+mod rows;
 
 use async_trait::async_trait;
 use parking_lot::Mutex;
@@ -8,12 +9,18 @@ use parking_lot::Mutex;
 use crate::entity::Entity;
 use crate::error::Error;
 use crate::provider::{Provider, Publish};
-use crate::query::{Page, Query, Queryable, Value};
+use crate::query::{Page, Query, Queryable};
+
+use rows::Rows;
 
 type IdGenerator<Id> = Box<dyn Fn() -> Id + Send + Sync>;
 
 /// Entities kept in a map, in this process. Versioned entities get version 1 on insert and
 /// one more on each update; a stale expected version is [`Error::Conflict`].
+///
+/// A page ordered by id walks an index of the ids from the cursor and stops after the page,
+/// like a database's primary key (the index is rebuilt by the first page after a write);
+/// a page in another order scans every row.
 ///
 /// ```
 /// use reactive::prelude::*;
@@ -33,14 +40,14 @@ type IdGenerator<Id> = Box<dyn Fn() -> Id + Send + Sync>;
 /// # Ok::<(), reactive::Error>(()) }).unwrap();
 /// ```
 pub struct MemoryProvider<T: Entity> {
-    rows: Mutex<HashMap<T::Id, T>>,
+    rows: Mutex<Rows<T>>,
     ids: Option<IdGenerator<T::Id>>,
 }
 
 impl<T: Entity> Default for MemoryProvider<T> {
     fn default() -> Self {
         MemoryProvider {
-            rows: Mutex::new(HashMap::new()),
+            rows: Mutex::new(Rows::default()),
             ids: None,
         }
     }
@@ -86,47 +93,6 @@ impl<T: Entity> MemoryProvider<T> {
         self.rows.lock().values().cloned().collect()
     }
 
-    /// One page of `query`: the reference semantics of [`crate::query`]. Scans every stored
-    /// value and keeps the first `limit + 1` after the cursor (the extra one says whether a
-    /// next page exists) without sorting the rest.
-    fn page(&self, query: &Query<T>) -> Result<Page<T>, Error>
-    where
-        T: Queryable,
-    {
-        let plan = query.plan()?;
-        let rows = self.rows.lock();
-        let mut total = 0u64;
-        let mut hits: Vec<(Vec<Value>, &T)> = Vec::new();
-        for row in rows.values() {
-            if !plan.matches(row)? {
-                continue;
-            }
-            total += 1;
-            let key = plan.sort_key(row)?;
-            if plan.is_after_cursor(&key) {
-                hits.push((key, row));
-            }
-        }
-        let limit = plan.limit();
-        let by_key = |a: &(Vec<Value>, &T), b: &(Vec<Value>, &T)| plan.cmp_keys(&a.0, &b.0);
-        if hits.len() > limit + 1 {
-            hits.select_nth_unstable_by(limit, by_key);
-            hits.truncate(limit + 1);
-        }
-        hits.sort_unstable_by(by_key);
-        let more = hits.len() > limit;
-        hits.truncate(limit);
-        let next = match hits.last() {
-            Some((key, _)) if more => Some(plan.cursor_after(key)),
-            _ => None,
-        };
-        Ok(Page {
-            items: hits.into_iter().map(|(_, row)| row.clone()).collect(),
-            next,
-            total: plan.wants_total().then_some(total),
-        })
-    }
-
     fn conflict(id: &T::Id, expected: Option<u64>, actual: Option<u64>) -> Error {
         Error::Conflict {
             entity: T::ENTITY,
@@ -152,7 +118,9 @@ impl<T: Entity> Provider<T> for MemoryProvider<T> {
 
     async fn load_many(&self, ids: &[T::Id]) -> Result<Vec<T>, Error> {
         let rows = self.rows.lock();
-        Ok(ids.iter().filter_map(|id| rows.get(id).cloned()).collect())
+        let mut found = Vec::with_capacity(ids.len());
+        found.extend(ids.iter().filter_map(|id| rows.get(id).cloned()));
+        Ok(found)
     }
 
     async fn publish(&self, request: Publish<T>) -> Result<T, Error> {
@@ -219,7 +187,8 @@ impl<T: Entity> Provider<T> for MemoryProvider<T> {
     where
         T: Queryable,
     {
-        self.page(query)
+        let plan = query.plan()?;
+        page::page(&plan, &mut self.rows.lock())
     }
 }
 

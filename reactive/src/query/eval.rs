@@ -155,6 +155,82 @@ impl<T: Queryable> Plan<T> {
     pub fn cursor_after(&self, key: &[Value]) -> Cursor {
         cursor::encode(self.fingerprint, key)
     }
+
+    /// Whether the query has a filter.
+    pub(crate) fn has_filter(&self) -> bool {
+        self.filter.is_some()
+    }
+
+    /// `Some(descending)` when the query is ordered by the id alone (no sort key, or only
+    /// the id's): the order of an index of the rows by id. Later keys on the id never break
+    /// a tie the first one left, so the first key's direction is the order.
+    pub(crate) fn id_order(&self) -> Option<bool> {
+        if self.order.iter().all(|&(index, _)| index == T::__ID_FIELD) {
+            Some(self.order.first().is_some_and(|&(_, desc)| desc))
+        } else {
+            None
+        }
+    }
+
+    /// The id of the row the page starts after (the last value of the cursor's key).
+    pub(crate) fn after_id(&self) -> Option<&Value> {
+        self.after.as_ref().and_then(|key| key.last())
+    }
+
+    /// Visits the index of every field the query reads (filter, sort keys, id), with
+    /// repeats.
+    pub(crate) fn for_each_field(&self, mut visit: impl FnMut(usize)) {
+        if let Some(node) = &self.filter {
+            node.for_each_field(&mut visit);
+        }
+        for &(index, _) in &self.order {
+            visit(index);
+        }
+        visit(T::__ID_FIELD);
+    }
+
+    /// How `row` compares, in the query's order, with the sort keys `a` and `b` (`Equal`
+    /// for an absent one), without building the row's key. Every sort value of the row is
+    /// read even once both are decided, so a value that is not a query value is the same
+    /// error as from [`Plan::sort_key`].
+    pub(crate) fn cmp_row(
+        &self,
+        row: &T,
+        a: Option<&[Value]>,
+        b: Option<&[Value]>,
+    ) -> Result<(Ordering, Ordering), Error> {
+        let mut vs_a = Ordering::Equal;
+        let mut vs_b = Ordering::Equal;
+        let keys = self.order.iter().copied().chain([(T::__ID_FIELD, false)]);
+        for (at, (index, desc)) in keys.enumerate() {
+            let value = value_of(row, index)?;
+            let against = |key: Option<&[Value]>, ord: &mut Ordering| {
+                if let (Ordering::Equal, Some(other)) = (*ord, key.and_then(|k| k.get(at))) {
+                    let cmp = value.total_cmp(other);
+                    *ord = if desc { cmp.reverse() } else { cmp };
+                }
+            };
+            against(a, &mut vs_a);
+            against(b, &mut vs_b);
+        }
+        Ok((vs_a, vs_b))
+    }
+}
+
+impl Node {
+    fn for_each_field(&self, visit: &mut impl FnMut(usize)) {
+        match self {
+            Node::And(items) | Node::Or(items) => {
+                for item in items {
+                    item.for_each_field(visit);
+                }
+            }
+            Node::Not(inner) => inner.for_each_field(visit),
+            Node::Compare { index, .. } | Node::In { index, .. } | Node::IsNull { index } => {
+                visit(*index)
+            }
+        }
+    }
 }
 
 fn invalid<T: Queryable>(reason: String) -> Error {
