@@ -3,7 +3,8 @@
 //! `u64` above `i64::MAX`.
 //!
 //! These cases are not in the case list yet: they join it when providers check field values
-//! on publish (the memory provider stores such values today).
+//! on publish (the memory provider stores such values today). Then list them in `cases!` and
+//! remove `field_values` from `PENDING` (both in `mod.rs`).
 #![allow(dead_code)]
 
 use reactive::prelude::*;

@@ -148,16 +148,26 @@ macro_rules! cases {
                 a_collection_pages_through_the_store,
                 computed_fields_are_current_after_a_publish,
             ],
-            // field_values: joins the list when providers check field values on publish.
+            // field_values: joins the list when providers check field values on publish (and
+            // leaves `PENDING`).
         }
     };
 }
 
+/// `item` with the attributes in the parentheses (how a backend's attributes reach each of its
+/// tests from inside the case repetition).
+macro_rules! with_attributes {
+    (($(#[$meta:meta])*) $item:item) => {
+        $(#[$meta])*
+        $item
+    };
+}
+
 /// The tests of one backend: a module `$name` with one module per case module and one test
-/// per case (each on a Tokio runtime of its own, see [`backend::run`]), and `CASES`, the
-/// names it runs.
+/// per case (each on a Tokio runtime of its own, see [`backend::run`]) carrying the backend's
+/// attributes; `CASES`, the names it runs; and a test that they are the whole list.
 macro_rules! backend_tests {
-    (($name:ident, $backend:ty) $($group:ident : [$($case:ident),* $(,)?]),* $(,)?) => {
+    (($name:ident, $backend:ty, $attributes:tt) $($group:ident : [$($case:ident),* $(,)?]),* $(,)?) => {
         mod $name {
             #[allow(unused_imports)]
             use super::*;
@@ -168,12 +178,15 @@ macro_rules! backend_tests {
                     use super::*;
 
                     $(
-                        #[test]
-                        fn $case() {
-                            $crate::conformance::backend::run::<$backend, _, _>(
-                                concat!(stringify!($group), "::", stringify!($case)),
-                                |b| async move { $crate::conformance::$group::$case(&b).await },
-                            );
+                        with_attributes! {
+                            $attributes
+                            #[test]
+                            fn $case() {
+                                $crate::conformance::backend::run::<$backend, _, _>(
+                                    concat!(stringify!($group), "::", stringify!($case)),
+                                    |b| async move { $crate::conformance::$group::$case(&b).await },
+                                );
+                            }
                         }
                     )*
                 }
@@ -181,6 +194,13 @@ macro_rules! backend_tests {
 
             /// The cases this backend runs, as `<module>::<case>`.
             pub const CASES: &[&str] = &[$($(concat!(stringify!($group), "::", stringify!($case)),)*)*];
+
+            /// This backend runs every listed case, at least 60, and the list holds every case
+            /// the suite's files define, once.
+            #[test]
+            fn runs_every_listed_case() {
+                $crate::conformance::check_the_list(stringify!($name), CASES);
+            }
         }
     };
 }
@@ -195,6 +215,10 @@ macro_rules! case_names {
 
 cases!(case_names!());
 
+/// Case modules whose cases are not in the list yet. `field_values` joins the list when
+/// providers check field values on publish: then list its cases and remove it here.
+pub const PENDING: &[&str] = &["field_values"];
+
 /// The cases the suite's files define: every `pub async fn` of each case module.
 pub fn defined() -> Vec<String> {
     const SOURCES: &[(&str, &str)] = &[
@@ -206,6 +230,7 @@ pub fn defined() -> Vec<String> {
         ("writes", include_str!("writes.rs")),
         ("hostile", include_str!("hostile.rs")),
         ("registry", include_str!("registry.rs")),
+        ("field_values", include_str!("field_values.rs")),
     ];
     let mut names = Vec::new();
     for (module, source) in SOURCES {
@@ -222,33 +247,47 @@ pub fn defined() -> Vec<String> {
     names
 }
 
-/// One test per case per backend, and a check that every backend runs the whole list:
-/// `conformance! { memory: MemoryBackend, sqlite: SqliteBackend }`.
-macro_rules! conformance {
-    ($($name:ident : $backend:ty),+ $(,)?) => {
-        $( cases!(backend_tests!($name, $backend)); )+
+/// Asserts that `cases`, what backend `name` runs, are the listed cases (at least 60), and
+/// that the list holds every case the suite's files define, once (but those of [`PENDING`]
+/// modules).
+pub fn check_the_list(name: &str, cases: &[&str]) {
+    use std::collections::BTreeSet;
+    assert!(LISTED.len() >= 60, "only {} cases", LISTED.len());
+    let listed: BTreeSet<&str> = LISTED.iter().copied().collect();
+    assert_eq!(listed.len(), LISTED.len(), "a case is listed twice");
+    let pending = |case: &str| PENDING.iter().any(|m| case.split("::").next() == Some(m));
+    let files = defined();
+    let files: BTreeSet<&str> = files.iter().map(String::as_str).collect();
+    let unlisted: Vec<&&str> = files
+        .iter()
+        .filter(|c| !pending(c) && !listed.contains(**c))
+        .collect();
+    assert!(unlisted.is_empty(), "defined but not listed: {unlisted:?}");
+    let undefined: Vec<&&str> = listed.iter().filter(|c| !files.contains(**c)).collect();
+    assert!(
+        undefined.is_empty(),
+        "listed but not defined: {undefined:?}"
+    );
+    let early: Vec<&&str> = listed.iter().filter(|c| pending(c)).collect();
+    assert!(
+        early.is_empty(),
+        "listed, from a module still in PENDING: {early:?}"
+    );
+    assert!(cases == LISTED, "`{name}` does not run the listed cases");
+}
 
-        /// Every backend runs every listed case (at least 60), and every case defined in the
-        /// suite's files is listed once.
-        #[test]
-        fn every_backend_runs_every_case() {
-            use $crate::conformance::{defined, LISTED};
-            assert!(LISTED.len() >= 60, "only {} cases", LISTED.len());
-            let mut unique = LISTED.to_vec();
-            unique.sort();
-            unique.dedup();
-            assert_eq!(unique.len(), LISTED.len(), "a case is listed twice");
-            let mut files = defined();
-            files.sort();
-            assert_eq!(unique, files, "the list and the cases the files define differ");
-            $(
-                assert_eq!(
-                    $name::CASES,
-                    LISTED,
-                    "`{}` does not run the listed cases",
-                    stringify!($name)
-                );
-            )+
-        }
+/// One test per case per backend, each named `<backend>::<module>::<case>`; attributes
+/// before a backend apply to each of its cases:
+///
+/// ```ignore
+/// conformance! {
+///     memory: MemoryBackend,
+///     #[ignore = "needs a PostgreSQL server: run the README's test command"]
+///     postgres: PostgresBackend,
+/// }
+/// ```
+macro_rules! conformance {
+    ($($(#[$meta:meta])* $name:ident : $backend:ty),+ $(,)?) => {
+        $( cases!(backend_tests!($name, $backend, ($(#[$meta])*))); )+
     };
 }
