@@ -517,96 +517,85 @@ fn updates_write_only_dirty_fields_and_check_the_version() {
     });
 }
 
-/// Records the fields of every `reactive.provider` span.
-#[derive(Clone, Default)]
-struct SpanLog(Arc<Mutex<Vec<std::collections::BTreeMap<String, String>>>>);
-
-struct Fields<'a>(&'a mut std::collections::BTreeMap<String, String>);
-
-impl tracing::field::Visit for Fields<'_> {
-    fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn std::fmt::Debug) {
-        self.0
-            .insert(field.name().to_string(), format!("{value:?}"));
-    }
-}
-
-impl<S> tracing_subscriber::Layer<S> for SpanLog
-where
-    S: tracing::Subscriber + for<'a> tracing_subscriber::registry::LookupSpan<'a>,
-{
-    fn on_new_span(
-        &self,
-        attrs: &tracing::span::Attributes<'_>,
-        id: &tracing::span::Id,
-        ctx: tracing_subscriber::layer::Context<'_, S>,
-    ) {
-        if attrs.metadata().name() != "reactive.provider" {
-            return;
-        }
-        let mut fields = std::collections::BTreeMap::new();
-        attrs.record(&mut Fields(&mut fields));
-        if let Some(span) = ctx.span(id) {
-            span.extensions_mut().insert(fields);
-        }
-    }
-
-    fn on_record(
-        &self,
-        id: &tracing::span::Id,
-        values: &tracing::span::Record<'_>,
-        ctx: tracing_subscriber::layer::Context<'_, S>,
-    ) {
-        if let Some(span) = ctx.span(id) {
-            if let Some(fields) = span
-                .extensions_mut()
-                .get_mut::<std::collections::BTreeMap<String, String>>()
-            {
-                values.record(&mut Fields(fields));
-            }
-        }
-    }
-
-    fn on_close(&self, id: tracing::span::Id, ctx: tracing_subscriber::layer::Context<'_, S>) {
-        if let Some(span) = ctx.span(&id) {
-            if let Some(fields) = span
-                .extensions()
-                .get::<std::collections::BTreeMap<String, String>>()
-            {
-                self.0.lock().unwrap().push(fields.clone());
-            }
-        }
-    }
-}
-
 #[test]
-fn every_provider_call_has_a_span_with_entity_id_operation_rows_and_duration() {
-    use tracing_subscriber::layer::SubscriberExt;
-    let log = SpanLog::default();
-    let subscriber = tracing_subscriber::registry().with(log.clone());
-    watchdog(60, "spans", move || {
-        tracing::subscriber::with_default(subscriber, || {
-            tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .unwrap()
-                .block_on(async {
-                    let dir = tempfile::tempdir().unwrap();
-                    let db = Sqlite::open(dir.path().join("test.db")).await.unwrap();
-                    db.ensure_schema::<User>().await.unwrap();
-                    db.publish(Publish::Insert(user(7, "Ada"))).await.unwrap();
-                    Provider::<User>::load(&db, &7).await.unwrap();
-                    db.list(&Query::<User>::new()).await.unwrap();
-                })
+fn a_unit_of_work_is_all_or_nothing() {
+    with_db("unit of work", |db, _dir| async move {
+        db.ensure_schema::<User>().await.unwrap();
+        db.ensure_schema::<Note>().await.unwrap();
+        db.publish(Publish::Insert(user(1, "Ada"))).await.unwrap();
+
+        // A note and a user in one unit; the user's update conflicts: neither is stored.
+        let mut unit = db.unit_of_work().await.unwrap();
+        let note = unit
+            .publish(Publish::Insert(Note {
+                id: Some(10),
+                text: "audit".into(),
+            }))
+            .await
+            .unwrap();
+        assert_eq!(note.id, Some(10));
+        let fields = reactive::FieldSet::single(reactive::Key::index(&User::NAME));
+        let stale = unit
+            .publish(Publish::Update {
+                id: 1,
+                value: user(1, "Ada L."),
+                fields,
+                expected_version: Some(7),
+            })
+            .await;
+        assert!(matches!(stale, Err(Error::Conflict { .. })), "{stale:?}");
+        assert!(unit.commit().await.is_err(), "a failed unit cannot commit");
+        assert_eq!(Provider::<Note>::load(&db, &10).await.unwrap(), None);
+        let stored = Provider::<User>::load(&db, &1).await.unwrap().unwrap();
+        assert_eq!((stored.name.as_str(), stored.version), ("Ada", 1));
+
+        // The same with the right version: both are stored, at once.
+        let mut unit = db.unit_of_work().await.unwrap();
+        unit.publish(Publish::Insert(Note {
+            id: Some(10),
+            text: "audit".into(),
+        }))
+        .await
+        .unwrap();
+        unit.publish(Publish::Update {
+            id: 1,
+            value: user(1, "Ada L."),
+            fields,
+            expected_version: Some(1),
         })
+        .await
+        .unwrap();
+        unit.delete::<User>(&1, Some(2)).await.unwrap();
+        assert!(
+            Provider::<User>::load(&db, &1).await.unwrap().is_some(),
+            "nothing is visible before commit"
+        );
+        unit.commit().await.unwrap();
+        assert!(Provider::<Note>::load(&db, &10).await.unwrap().is_some());
+        assert_eq!(Provider::<User>::load(&db, &1).await.unwrap(), None);
+
+        // Dropped before commit: rolled back.
+        let mut unit = db.unit_of_work().await.unwrap();
+        unit.publish(Publish::Insert(user(5, "Eve"))).await.unwrap();
+        drop(unit);
+        assert_eq!(Provider::<User>::load(&db, &5).await.unwrap(), None);
+        // publish_all: all or nothing too.
+        let err = db
+            .publish_all(vec![
+                Publish::Insert(user(6, "Fay")),
+                Publish::Insert(user(6, "Fay again")),
+            ])
+            .await
+            .unwrap_err();
+        assert!(matches!(err, Error::AlreadyStored { .. }), "{err:?}");
+        assert_eq!(Provider::<User>::load(&db, &6).await.unwrap(), None);
+        let stored = db
+            .publish_all(vec![
+                Publish::Insert(user(6, "Fay")),
+                Publish::Insert(user(7, "Gus")),
+            ])
+            .await
+            .unwrap();
+        assert_eq!(stored.len(), 2);
     });
-    let spans = log.0.lock().unwrap().clone();
-    let ops: Vec<_> = spans.iter().map(|f| f["operation"].as_str()).collect();
-    assert_eq!(ops, ["\"insert\"", "\"load\"", "\"list\""], "{spans:?}");
-    for span in &spans {
-        assert_eq!(span["entity"], "\"users\"");
-        assert_eq!(span["backend"], "\"sqlite\"");
-        assert!(span.contains_key("duration_us"), "{span:?}");
-        assert_eq!(span["rows"], "1", "{span:?}");
-    }
-    assert_eq!(spans[1]["id"], "7");
 }

@@ -31,7 +31,10 @@
 //! ```
 
 mod provider;
+mod unit;
 mod values;
+
+pub use unit::UnitOfWork;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -96,7 +99,7 @@ impl SqliteOptions {
     /// [`StorageErrorKind::CannotOpen`](crate::StorageErrorKind::CannotOpen).
     pub async fn open(self) -> Result<Sqlite, Error> {
         let inner = Arc::new(Inner {
-            permits: Semaphore::new(self.max_connections),
+            permits: Arc::new(Semaphore::new(self.max_connections)),
             idle: Mutex::new(Vec::new()),
             options: self,
         });
@@ -120,7 +123,7 @@ impl std::fmt::Debug for SqliteOptions {
 
 struct Inner {
     options: SqliteOptions,
-    permits: Semaphore,
+    permits: Arc<Semaphore>,
     idle: Mutex<Vec<Connection>>,
 }
 
@@ -213,6 +216,46 @@ impl Sqlite {
         let sql = sql.to_string();
         self.run(move |conn| conn.execute_batch(&sql).map_err(storage))
             .await
+    }
+
+    /// A permit for one connection.
+    async fn permit(&self) -> Result<tokio::sync::OwnedSemaphorePermit, Error> {
+        self.inner
+            .permits
+            .clone()
+            .acquire_owned()
+            .await
+            .map_err(|_| Error::msg("the SQLite pool is closed"))
+    }
+
+    /// A connection taken out of the pool (or opened), after `init` ran on it, on a blocking
+    /// thread; the caller holds its permit and gives it back with [`Sqlite::give_back`].
+    async fn take_connection(
+        &self,
+        init: impl FnOnce(&mut Connection) -> Result<(), Error> + Send + 'static,
+    ) -> Result<Connection, Error> {
+        let idle = self.inner.idle.lock().pop();
+        let inner = self.inner.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut conn = match idle {
+                Some(conn) => conn,
+                None => connect(&inner.options)?,
+            };
+            init(&mut conn)?;
+            Ok(conn)
+        })
+        .await
+        .map_err(|err| Error::Panicked {
+            during: "opening an SQLite connection",
+            message: err.to_string(),
+        })?
+    }
+
+    /// Returns a connection outside any transaction to the pool.
+    fn give_back(&self, conn: Connection) {
+        if conn.is_autocommit() {
+            self.inner.idle.lock().push(conn);
+        }
     }
 
     /// Runs `work` with a connection on a blocking thread.

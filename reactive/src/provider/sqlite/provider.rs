@@ -69,6 +69,118 @@ fn insert_row<T: Record>(conn: &Connection, st: &Statement) -> Result<Option<T>,
     }
 }
 
+/// A publish or delete with its statements built (on the caller's side), run on a
+/// connection inside a transaction (the provider's own, or a unit of work's).
+pub(super) struct Write<T: Record> {
+    kind: WriteKind,
+    id: Option<T::Id>,
+    expected_version: Option<u64>,
+    statement: Statement,
+    probe: Option<Statement>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum WriteKind {
+    Insert,
+    Update,
+    Delete,
+}
+
+impl<T: Record> Write<T> {
+    pub(super) fn publish(request: Publish<T>) -> Result<Self, Error> {
+        match request {
+            Publish::Insert(value) => Ok(Write {
+                kind: WriteKind::Insert,
+                statement: statements::insert::<T>(DIALECT, &value)?,
+                id: value.id(),
+                expected_version: None,
+                probe: None,
+            }),
+            Publish::Update {
+                id,
+                value,
+                fields,
+                expected_version,
+            } => Ok(Write {
+                kind: WriteKind::Update,
+                statement: statements::update::<T>(
+                    DIALECT,
+                    &id,
+                    &value,
+                    &fields,
+                    expected_version,
+                )?,
+                probe: Some(statements::probe::<T>(DIALECT, &id)?),
+                id: Some(id),
+                expected_version,
+            }),
+        }
+    }
+
+    pub(super) fn delete(id: &T::Id, expected_version: Option<u64>) -> Result<Self, Error> {
+        Ok(Write {
+            kind: WriteKind::Delete,
+            statement: statements::delete::<T>(DIALECT, id, expected_version)?,
+            probe: Some(statements::probe::<T>(DIALECT, id)?),
+            id: Some(id.clone()),
+            expected_version,
+        })
+    }
+
+    /// The span of the call.
+    pub(super) fn span(&self) -> CallSpan {
+        let operation = match self.kind {
+            WriteKind::Insert => "insert",
+            WriteKind::Update => "update",
+            WriteKind::Delete => "delete",
+        };
+        CallSpan::new::<T>(BACKEND, operation, self.id.as_ref())
+    }
+
+    /// Runs the write: `Ok(Ok(Some(stored)))` for a publish, `Ok(Ok(None))` for a delete,
+    /// `Ok(Err(..))` for what the store refused (a stored id, a conflict, a missing row),
+    /// `Err(..)` for a failure of the database.
+    #[allow(clippy::type_complexity)]
+    pub(super) fn run(&self, conn: &Connection) -> Result<Result<Option<T>, Error>, Error> {
+        let st = &self.statement;
+        let written = match self.kind {
+            WriteKind::Insert => {
+                return Ok(match insert_row::<T>(conn, st)? {
+                    Some(row) => Ok(Some(row)),
+                    None => Err(Error::AlreadyStored {
+                        entity: T::ENTITY,
+                        id: self
+                            .id
+                            .as_ref()
+                            .map_or_else(|| "?".to_string(), |id| format!("{id:?}")),
+                    }),
+                })
+            }
+            WriteKind::Update => match one(query_rows::<T>(conn, st)?) {
+                Some(row) => return Ok(Ok(Some(row))),
+                None => false,
+            },
+            WriteKind::Delete => {
+                let mut stmt = conn.prepare_cached(&st.sql).map_err(storage)?;
+                stmt.execute(params_from_iter(st.params.iter().map(Param)))
+                    .map_err(storage)?
+                    > 0
+            }
+        };
+        if written {
+            return Ok(Ok(None));
+        }
+        let stored = match &self.probe {
+            Some(check) => probe::<T>(conn, check)?,
+            None => None,
+        };
+        Ok(Err(match &self.id {
+            Some(id) => missing_row::<T>(id, self.expected_version, stored),
+            None => Error::MissingId { entity: T::ENTITY },
+        }))
+    }
+}
+
 fn one<T>(mut rows: Vec<T>) -> Option<T> {
     rows.pop()
 }
@@ -107,91 +219,41 @@ impl<T: Record> Provider<T> for Sqlite {
     }
 
     async fn publish(&self, request: Publish<T>) -> Result<T, Error> {
-        match request {
-            Publish::Insert(value) => {
-                let id = value.id();
-                let call = CallSpan::new::<T>(BACKEND, "insert", id.as_ref());
-                let st = statements::insert::<T>(DIALECT, &value)?;
-                let stored = self
-                    .run(move |conn| insert_row::<T>(conn, &st))
-                    .instrument(call.span().clone())
-                    .await?;
-                let Some(stored) = stored else {
-                    call.finish(0);
-                    return Err(Error::AlreadyStored {
-                        entity: T::ENTITY,
-                        id: id.map_or_else(|| "?".to_string(), |id| format!("{id:?}")),
-                    });
-                };
-                call.finish(1);
-                Ok(stored)
-            }
-            Publish::Update {
-                id,
-                value,
-                fields,
-                expected_version,
-            } => {
-                let call = CallSpan::new::<T>(BACKEND, "update", Some(&id));
-                let st = statements::update::<T>(DIALECT, &id, &value, &fields, expected_version)?;
-                let check = statements::probe::<T>(DIALECT, &id)?;
-                let outcome = self
-                    .run(move |conn| {
-                        // The update and, when it touched no row, the probe that says why,
-                        // see one state of the row.
-                        let tx = conn
-                            .transaction_with_behavior(TransactionBehavior::Immediate)
-                            .map_err(storage)?;
-                        let updated = one(query_rows::<T>(&tx, &st)?);
-                        let outcome = match updated {
-                            Some(row) => Ok(row),
-                            None => Err(probe::<T>(&tx, &check)?),
-                        };
-                        tx.commit().map_err(storage)?;
-                        Ok(outcome)
-                    })
-                    .instrument(call.span().clone())
-                    .await?;
-                match outcome {
-                    Ok(row) => {
-                        call.finish(1);
-                        Ok(row)
-                    }
-                    Err(stored) => {
-                        call.finish(0);
-                        Err(missing_row::<T>(&id, expected_version, stored))
-                    }
-                }
-            }
-        }
-    }
-
-    async fn delete(&self, id: &T::Id, expected_version: Option<u64>) -> Result<(), Error> {
-        let call = CallSpan::new::<T>(BACKEND, "delete", Some(id));
-        let st = statements::delete::<T>(DIALECT, id, expected_version)?;
-        let check = statements::probe::<T>(DIALECT, id)?;
+        let write = Write::publish(request)?;
+        let call = write.span();
         let outcome = self
             .run(move |conn| {
+                // The write and, when it touched no row, the probe that says why, see one
+                // state of the row.
                 let tx = conn
                     .transaction_with_behavior(TransactionBehavior::Immediate)
                     .map_err(storage)?;
-                let deleted = {
-                    let mut stmt = tx.prepare_cached(&st.sql).map_err(storage)?;
-                    stmt.execute(params_from_iter(st.params.iter().map(Param)))
-                        .map_err(storage)?
-                };
-                let outcome = if deleted > 0 {
-                    Ok(())
-                } else {
-                    Err(probe::<T>(&tx, &check)?)
-                };
+                let outcome = write.run(&tx)?;
                 tx.commit().map_err(storage)?;
                 Ok(outcome)
             })
             .instrument(call.span().clone())
             .await?;
         call.finish(usize::from(outcome.is_ok()));
-        outcome.map_err(|stored| missing_row::<T>(id, expected_version, stored))
+        outcome.and_then(|stored| stored.ok_or_else(|| Error::msg("a publish stored nothing")))
+    }
+
+    async fn delete(&self, id: &T::Id, expected_version: Option<u64>) -> Result<(), Error> {
+        let write = Write::<T>::delete(id, expected_version)?;
+        let call = write.span();
+        let outcome = self
+            .run(move |conn| {
+                let tx = conn
+                    .transaction_with_behavior(TransactionBehavior::Immediate)
+                    .map_err(storage)?;
+                let outcome = write.run(&tx)?;
+                tx.commit().map_err(storage)?;
+                Ok(outcome)
+            })
+            .instrument(call.span().clone())
+            .await?;
+        call.finish(usize::from(outcome.is_ok()));
+        outcome.map(drop)
     }
 
     async fn list(&self, query: &Query<T>) -> Result<Page<T>, Error>
