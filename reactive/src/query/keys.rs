@@ -194,3 +194,67 @@ macro_rules! query_methods {
 
 query_methods!(Field);
 query_methods!(ComputedField);
+
+/// Timestamps (feature `time`): an `OffsetDateTime`'s serde form is not a scalar, so its
+/// fields are compared through these methods, by the instant (microseconds since the epoch,
+/// the timestamp's query value).
+#[cfg(feature = "time")]
+macro_rules! time_methods {
+    ($key:ident, $ty:ty) => {
+        impl<T: 'static> $key<T, $ty> {
+            /// The field is the instant `at`.
+            pub fn at(self, at: time::OffsetDateTime) -> Filter<T> {
+                leaf(
+                    self.name(),
+                    CompareOp::Equals,
+                    super::QueryValue::to_query_value(&at),
+                )
+            }
+
+            /// The field is before `at` (a null field never matches).
+            pub fn before(self, at: time::OffsetDateTime) -> Filter<T> {
+                leaf(
+                    self.name(),
+                    CompareOp::Lt,
+                    super::QueryValue::to_query_value(&at),
+                )
+            }
+
+            /// The field is `at` or before it (a null field never matches).
+            pub fn at_or_before(self, at: time::OffsetDateTime) -> Filter<T> {
+                leaf(
+                    self.name(),
+                    CompareOp::Le,
+                    super::QueryValue::to_query_value(&at),
+                )
+            }
+
+            /// The field is after `at` (a null field never matches).
+            pub fn after(self, at: time::OffsetDateTime) -> Filter<T> {
+                leaf(
+                    self.name(),
+                    CompareOp::Gt,
+                    super::QueryValue::to_query_value(&at),
+                )
+            }
+
+            /// The field is `at` or after it (a null field never matches).
+            pub fn at_or_after(self, at: time::OffsetDateTime) -> Filter<T> {
+                leaf(
+                    self.name(),
+                    CompareOp::Ge,
+                    super::QueryValue::to_query_value(&at),
+                )
+            }
+        }
+    };
+}
+
+#[cfg(feature = "time")]
+time_methods!(Field, time::OffsetDateTime);
+#[cfg(feature = "time")]
+time_methods!(Field, Option<time::OffsetDateTime>);
+#[cfg(feature = "time")]
+time_methods!(ComputedField, time::OffsetDateTime);
+#[cfg(feature = "time")]
+time_methods!(ComputedField, Option<time::OffsetDateTime>);
