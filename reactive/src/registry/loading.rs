@@ -1,7 +1,9 @@
 //! Loading through the registry: one provider call per id however many callers wait for it,
 //! run in a task of its own so a dropped caller never strands the others.
 
-use std::collections::HashMap;
+use std::collections::hash_map::Entry;
+use std::collections::{HashMap, HashSet};
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
 use tokio::sync::watch;
@@ -12,7 +14,7 @@ use crate::model::{Model, WeakModel};
 use crate::provider::Provider;
 
 use super::live::caught;
-use super::{EntitySet, Registry};
+use super::{events, EntitySet, Link, Registry, RegistryEvent};
 
 /// How one load ended, as every waiter sees it.
 #[derive(Clone)]
@@ -123,46 +125,102 @@ impl Registry {
     /// others with one provider call for just those ids.
     pub async fn load_many<T: Entity>(&self, ids: &[T::Id]) -> Result<Vec<Model<T>>, Error> {
         let set = self.set::<T>();
-        let missing: Vec<T::Id> = {
-            // One lock for all ids; liveness without upgrading (dropping an upgraded handle
-            // here could take the map's write lock).
-            let map = set.map.read();
-            ids.iter()
-                .filter(|id| !map.get(*id).is_some_and(WeakModel::is_alive))
-                .cloned()
-                .collect()
-        };
-        let mut loaded: HashMap<T::Id, Model<T>> = HashMap::with_capacity(missing.len());
+        let missing = not_live(&set, ids);
+        let missing: &[T::Id] = missing.as_deref().unwrap_or(ids);
+        let mut fresh = Vec::new();
         if !missing.is_empty() {
             let provider = set.provider()?;
-            // Every id passes the before-load hooks first: one abort, and nothing is asked.
             let chain = self.chain::<T>();
-            for id in &missing {
-                chain.before_load(id).await?;
-            }
-            for value in provider.load_many(&missing).await? {
-                let seen = (!chain.is_empty()).then(|| value.clone());
-                if let Some(model) = self.adopt_new_in(&set, value)? {
-                    if let Some(id) = model.with(|v| v.id()) {
-                        loaded.insert(id, model);
-                    }
-                }
-                if let Some(seen) = seen {
-                    if let Some(id) = seen.id() {
-                        chain.after_load(&id, Some(&seen)).await;
-                    }
-                }
-            }
+            // Every id passes the before-load hooks first: one abort, and nothing is asked.
             if !chain.is_empty() {
-                for id in missing.iter().filter(|id| !loaded.contains_key(id)) {
+                for id in missing {
+                    chain.before_load(id).await?;
+                }
+            }
+            let values = provider.load_many(missing).await?;
+            // What the after-load hooks see: the values as stored, before any model holds them.
+            let seen: Vec<T> = if chain.is_empty() {
+                Vec::new()
+            } else {
+                values.clone()
+            };
+            fresh = self.adopt_all(&set, values);
+            if !chain.is_empty() {
+                let mut found = HashSet::with_capacity(seen.len());
+                for value in &seen {
+                    if let Some(id) = value.id() {
+                        chain.after_load(&id, Some(value)).await;
+                        found.insert(id);
+                    }
+                }
+                for id in missing.iter().filter(|id| !found.contains(*id)) {
                     chain.after_load(id, None).await;
                 }
             }
         }
-        Ok(ids
-            .iter()
-            .filter_map(|id| loaded.get(id).cloned().or_else(|| self.get::<T>(id)))
-            .collect())
+        Ok(in_order(&set, ids, fresh))
+    }
+
+    /// Registers loaded values in one pass under the map's lock: a value whose id is live
+    /// gives the live model (it keeps its state), any other becomes a new registered model.
+    /// Returns each value's id and model, in the order of `values`.
+    fn adopt_all<T: Entity>(&self, set: &Arc<EntitySet<T>>, values: Vec<T>) -> Vec<Adopted<T>> {
+        // Built before the lock: a model's construction runs the user's computed fields.
+        let models: Vec<(T::Id, Model<T>)> = values
+            .into_iter()
+            .filter_map(|value| Some((value.id()?, Model::new(value))))
+            .collect();
+        let mut adopted = Vec::with_capacity(models.len());
+        // Models of ids that went live meanwhile: never linked, dropped after the lock.
+        let mut superseded = Vec::new();
+        {
+            let mut map = set.map.write();
+            map.reserve(models.len());
+            // Read under the map lock, as in `join_set`: `on_event` attaching forwarders to
+            // the live models neither misses a new one nor attaches twice.
+            let forwarding = set.forwarding.load(Ordering::Acquire);
+            let link = |id: &T::Id, model: &Model<T>| {
+                // A new model has no link yet: this cannot fail.
+                let _ = model.link(Box::new(Link {
+                    registry: Arc::downgrade(&self.inner),
+                    set: Arc::downgrade(set),
+                    id: id.clone(),
+                }));
+                if forwarding {
+                    events::forward_updates(set, model);
+                }
+            };
+            for (id, model) in models {
+                match map.entry(id) {
+                    Entry::Occupied(mut entry) => {
+                        if let Some(live) = entry.get().upgrade() {
+                            adopted.push(Adopted::live(entry.key().clone(), live));
+                            superseded.push(model);
+                            continue;
+                        }
+                        // The entry of a dropped model whose removal has not run yet.
+                        link(entry.key(), &model);
+                        entry.insert(model.downgrade());
+                        adopted.push(Adopted::new(entry.key().clone(), model));
+                    }
+                    Entry::Vacant(entry) => {
+                        link(entry.key(), &model);
+                        let id = entry.key().clone();
+                        entry.insert(model.downgrade());
+                        adopted.push(Adopted::new(id, model));
+                    }
+                }
+            }
+        }
+        drop(superseded);
+        if set.forwarding.load(Ordering::Acquire) {
+            // Someone listens (forwarding starts with the first listener).
+            for entry in adopted.iter().filter(|a| a.created) {
+                set.listeners
+                    .emit(&RegistryEvent::Created(entry.model.clone()));
+            }
+        }
+        adopted
     }
 
     /// A loaded value as a registered model: the live model if its id is live already (it
@@ -198,6 +256,69 @@ impl Registry {
             Err(err) => Err(err),
         }
     }
+}
+
+/// A value registered by [`Registry::adopt_all`]: its id, its model, whether the model is new.
+struct Adopted<T: Entity> {
+    id: T::Id,
+    model: Model<T>,
+    created: bool,
+}
+
+impl<T: Entity> Adopted<T> {
+    fn new(id: T::Id, model: Model<T>) -> Self {
+        Adopted {
+            id,
+            model,
+            created: true,
+        }
+    }
+
+    fn live(id: T::Id, model: Model<T>) -> Self {
+        Adopted {
+            id,
+            model,
+            created: false,
+        }
+    }
+}
+
+/// The ids of `ids` that are not live, by one read of the map (liveness without upgrading:
+/// dropping an upgraded handle here could take the map's write lock); `None` when none is
+/// live, so that the caller asks for `ids` as they are.
+fn not_live<T: Entity>(set: &EntitySet<T>, ids: &[T::Id]) -> Option<Vec<T::Id>> {
+    let map = set.map.read();
+    let mut missing: Option<Vec<T::Id>> = None;
+    for (at, id) in ids.iter().enumerate() {
+        let live = map.get(id).is_some_and(WeakModel::is_alive);
+        match &mut missing {
+            None if live => missing = Some(ids[..at].to_vec()),
+            Some(missing) if !live => missing.push(id.clone()),
+            _ => {}
+        }
+    }
+    missing
+}
+
+/// The models of `ids`, in their order: the ones just registered (`fresh`, in the order the
+/// provider returned them, usually that of `ids`: taken as they come), and for any other id
+/// the live model, if any.
+fn in_order<T: Entity>(set: &EntitySet<T>, ids: &[T::Id], fresh: Vec<Adopted<T>>) -> Vec<Model<T>> {
+    let mut models = Vec::with_capacity(ids.len());
+    let mut fresh = fresh.into_iter().peekable();
+    {
+        let map = set.map.read();
+        for id in ids {
+            match fresh.next_if(|a| a.id == *id) {
+                Some(adopted) => models.push(adopted.model),
+                // Every fresh model not taken yet is held by `fresh`, so still live.
+                None => models.extend(map.get(id).and_then(WeakModel::upgrade)),
+            }
+        }
+    }
+    // After the lock: dropping a last handle takes the map's write lock.
+    drop(fresh);
+    models
 }
 
 async fn load_task<T: Entity>(
