@@ -126,6 +126,9 @@ impl<T: Entity> Provider<T> for MemoryProvider<T> {
     async fn publish(&self, request: Publish<T>) -> Result<T, Error> {
         match request {
             Publish::Insert(mut value) => {
+                // What no store holds alike is refused first, as SQL providers refuse it
+                // while binding the statement.
+                value.__check_values(None)?;
                 let id = match value.id() {
                     Some(id) => id,
                     None => {
@@ -157,6 +160,7 @@ impl<T: Entity> Provider<T> for MemoryProvider<T> {
                 fields,
                 expected_version,
             } => {
+                value.__check_values(Some(&fields))?;
                 let mut rows = self.rows.lock();
                 let stored = rows.get_mut(&id).ok_or_else(|| Self::not_found(&id))?;
                 if T::VERSIONED && stored.version() != expected_version {
