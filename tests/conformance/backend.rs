@@ -7,6 +7,24 @@
 //! conformance! {
 //!     memory: MemoryBackend,
 //!     sqlite: SqliteBackend,
+//!     #[ignore = "needs a PostgreSQL server: run the README's test command"]
+//!     postgres: PostgresBackend,
+//! }
+//! ```
+//!
+//! An SQL backend also adds its record bound to [`Stored`]. Its `provider` opens a fresh
+//! store per call, e.g. for SQLite a new file in the backend's temporary directory:
+//!
+//! ```ignore
+//! async fn provider<T: Stored>(&self) -> Result<Store<T>, Error> {
+//!     let path = self.dir.join(format!("{}.db", self.files.fetch_add(1, Ordering::SeqCst)));
+//!     let log = self.statements.clone();
+//!     let db = Sqlite::options(path)
+//!         .on_statement(move |sql| log.lock().unwrap().push(sql.to_string()))
+//!         .open()
+//!         .await?;
+//!     db.ensure_schema::<T>().await?;
+//!     Ok(Arc::new(db))
 //! }
 //! ```
 
