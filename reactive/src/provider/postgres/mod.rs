@@ -213,10 +213,18 @@ impl Postgres {
             });
         }
         let client = self.client().await?;
-        client
-            .batch_execute(&format!("CREATE SCHEMA IF NOT EXISTS {}", quote(name)))
+        // Looked up first: creating one, even `IF NOT EXISTS`, fails in a read-only session.
+        let exists = client
+            .query_opt("SELECT 1 FROM pg_namespace WHERE nspname = $1", &[&name])
             .await
-            .map_err(storage)?;
+            .map_err(storage)?
+            .is_some();
+        if !exists {
+            client
+                .batch_execute(&format!("CREATE SCHEMA IF NOT EXISTS {}", quote(name)))
+                .await
+                .map_err(storage)?;
+        }
         drop(client);
         Ok(Postgres {
             inner: Arc::new(Inner {

@@ -14,7 +14,7 @@ use super::Postgres;
 use crate::entity::Entity;
 use crate::error::Error;
 use crate::provider::{Provider, Publish};
-use crate::query::{Page, Query};
+use crate::query::{Page, Query, Queryable};
 use crate::sql::shared::{finish_page, missing_row, CallSpan};
 use crate::sql::statements::{self, Statement};
 use crate::sql::{Dialect, Record};
@@ -197,7 +197,10 @@ impl<T: Record> Provider<T> for Postgres {
         traced(call, work, |_| 1).await
     }
 
-    async fn list(&self, query: &Query<T>) -> Result<Page<T>, Error> {
+    async fn list(&self, query: &Query<T>) -> Result<Page<T>, Error>
+    where
+        T: Queryable,
+    {
         let call = CallSpan::new::<T>(BACKEND, "list", None);
         let work = async {
             let page = statements::page::<T>(DIALECT, query)?;
