@@ -1,7 +1,7 @@
-//! `Registry::load_many` registers a batch in one pass: models in the order of the ids
-//! whatever order the provider answers in, a live model kept (also one that went live while
-//! the provider was answering), registry events for the new models only, and entries gone
-//! with their last handle.
+//! `Registry::load_many` and `Registry::list` register a batch in one pass: models in the
+//! order of the ids (or of the page) whatever order the provider answers in, a live model kept
+//! (also one that went live while the provider was answering), registry events for the new
+//! models only, and entries gone with their last handle.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -198,6 +198,49 @@ async fn a_model_that_goes_live_while_the_provider_answers_wins() -> Result<(), 
     seen.sort();
     assert_eq!(seen, ["u1", "u2"], "one creation each");
     drop((models, live));
+    assert!(registry.is_empty::<User>());
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_listed_page_joins_the_registry_in_its_order_and_keeps_live_state() -> Result<(), Error> {
+    let store = MemoryProvider::new();
+    for n in 1..=5 {
+        store.insert(User {
+            id: format!("u{n}"),
+            name: format!("name {n}"),
+        });
+    }
+    let registry = Registry::new();
+    registry.provide(store);
+    let live = registry.create(User {
+        id: id("u3"),
+        name: "edited".into(),
+    })?;
+    let created = Arc::new(Mutex::new(Vec::new()));
+    let _events = registry.on_event::<User>({
+        let created = created.clone();
+        move |event| {
+            if let RegistryEvent::Created(model) = event {
+                created.lock().unwrap().push(model.id());
+            }
+        }
+    });
+    let query = Query::new().limit(4);
+    let page = registry.list::<User>(&query).await?;
+    assert_eq!(names(&page.items), ["name 1", "name 2", "edited", "name 4"]);
+    assert!(page.items[2].ptr_eq(&live));
+    assert_eq!(*created.lock().unwrap(), ["u1", "u2", "u4"]);
+    assert_eq!(registry.len::<User>(), 4);
+    let rest = registry
+        .list::<User>(&query.after(page.next.clone()))
+        .await?;
+    assert_eq!(names(&rest.items), ["name 5"]);
+    assert!(registry
+        .get::<User>(&id("u1"))
+        .unwrap()
+        .ptr_eq(&page.items[0]));
+    drop((page, rest, live));
     assert!(registry.is_empty::<User>());
     Ok(())
 }

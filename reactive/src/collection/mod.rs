@@ -298,14 +298,6 @@ impl<T: Entity + Queryable> std::fmt::Debug for Collection<T> {
 }
 
 impl Registry {
-    /// A listed value as a registered model, after the entity's hooks and plugins observed it.
-    async fn adopt_listed<T: Entity>(&self, value: T) -> Result<Option<Model<T>>, Error> {
-        if let Some(id) = value.id() {
-            self.chain::<T>().after_load(&id, Some(&value)).await;
-        }
-        self.adopt(value)
-    }
-
     /// One page of `query` from the provider of `T`, as registered models (a live id keeps
     /// its model and its state; entity hooks and plugins observe each loaded item).
     pub async fn list<T: Entity + Queryable>(
@@ -316,16 +308,19 @@ impl Registry {
         self.adopt_page(page).await
     }
 
-    /// A page of stored values as registered models.
+    /// A page of stored values as registered models: the entity's hooks and plugins observe
+    /// each item, then the page joins the registry in one pass.
     async fn adopt_page<T: Entity>(&self, page: Page<T>) -> Result<Page<Model<T>>, Error> {
-        let mut items = Vec::with_capacity(page.items.len());
-        for value in page.items {
-            if let Some(model) = self.adopt_listed(value).await? {
-                items.push(model);
+        let chain = self.chain::<T>();
+        if !chain.is_empty() {
+            for value in &page.items {
+                if let Some(id) = value.id() {
+                    chain.after_load(&id, Some(value)).await;
+                }
             }
         }
         Ok(Page {
-            items,
+            items: self.adopt_many(page.items),
             next: page.next,
             total: page.total,
         })

@@ -161,6 +161,15 @@ impl Registry {
         Ok(in_order(&set, ids, fresh))
     }
 
+    /// Loaded values as registered models, in their order (see `adopt_all`; a value without
+    /// an id is left out).
+    pub(crate) fn adopt_many<T: Entity>(&self, values: Vec<T>) -> Vec<Model<T>> {
+        self.adopt_all(&self.set::<T>(), values)
+            .into_iter()
+            .map(|adopted| adopted.model)
+            .collect()
+    }
+
     /// Registers loaded values in one pass under the map's lock: a value whose id is live
     /// gives the live model (it keeps its state), any other becomes a new registered model.
     /// Returns each value's id and model, in the order of `values`.
