@@ -78,7 +78,9 @@ pub async fn nul_in_an_id_is_refused_on_insert<B: Backend>(b: &B) -> Outcome {
         .await
         .expect_err("refused");
     refused_with(&err, "id", nul);
-    assert_eq!(s.load(&"m\0".to_string()).await?, None);
+    // Not a load by that id: what a load of a NUL id answers is not settled across providers.
+    let page = s.list(&Query::new().with_total()).await?;
+    assert_eq!(page.total, Some(0), "nothing was inserted");
     Ok(())
 }
 
