@@ -8,10 +8,11 @@
 #[path = "conformance/mod.rs"]
 mod conformance;
 
-use conformance::backend::MemoryBackend;
+use conformance::backend::{MemoryBackend, SqliteBackend};
 
 conformance! {
     memory: MemoryBackend,
+    sqlite: SqliteBackend,
 }
 
 /// The hostile strings: at least 50, distinct byte-wise, none with NUL.

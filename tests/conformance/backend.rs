@@ -35,8 +35,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
+use reactive::provider::sqlite::Sqlite;
 use reactive::provider::{MemoryProvider, Provider, Publish};
 use reactive::query::Value;
+use reactive::sql::Record;
 use reactive::{Entity, Error, FieldSet, Key, Page, Query, Queryable};
 
 /// What every case returns: provider errors propagate with `?` and fail the case by name.
@@ -79,12 +81,12 @@ impl NextId for String {
 /// The entities the suite stores: one bound for every backend. SQL backends add their record
 /// bound here (`+ reactive::sql::Record`).
 pub trait Stored:
-    Queryable + Entity<Id: NextId> + Clone + Debug + PartialEq + Send + Sync + 'static
+    Queryable + Record + Entity<Id: NextId> + Clone + Debug + PartialEq + Send + Sync + 'static
 {
 }
 
 impl<T> Stored for T where
-    T: Queryable + Entity<Id: NextId> + Clone + Debug + PartialEq + Send + Sync + 'static
+    T: Queryable + Record + Entity<Id: NextId> + Clone + Debug + PartialEq + Send + Sync + 'static
 {
 }
 
@@ -132,6 +134,42 @@ impl Backend for MemoryBackend {
         let counter = AtomicU64::new(1);
         let store = store.with_ids(move || T::Id::nth(counter.fetch_add(1, Ordering::SeqCst)));
         Ok(Arc::new(store))
+    }
+}
+
+/// SQLite: a database file per store in a temporary directory of the case, every statement
+/// captured at the driver.
+pub struct SqliteBackend {
+    dir: tempfile::TempDir,
+    files: AtomicU64,
+    statements: Arc<std::sync::Mutex<Vec<String>>>,
+}
+
+#[async_trait]
+impl Backend for SqliteBackend {
+    const NAME: &'static str = "sqlite";
+
+    async fn open() -> Result<Self, Error> {
+        Ok(SqliteBackend {
+            dir: tempfile::tempdir().map_err(Error::other)?,
+            files: AtomicU64::new(0),
+            statements: Arc::default(),
+        })
+    }
+
+    async fn provider<T: Stored>(&self) -> Result<Store<T>, Error> {
+        let n = self.files.fetch_add(1, Ordering::SeqCst);
+        let log = self.statements.clone();
+        let db = Sqlite::options(self.dir.path().join(format!("{n}.db")))
+            .on_statement(move |sql| log.lock().expect("the log").push(sql.to_string()))
+            .open()
+            .await?;
+        db.ensure_schema::<T>().await?;
+        Ok(Arc::new(db))
+    }
+
+    fn statements(&self) -> Option<Vec<String>> {
+        Some(self.statements.lock().expect("the log").clone())
     }
 }
 

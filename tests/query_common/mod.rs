@@ -38,7 +38,7 @@ pub fn person(id: u32, name: &str, age: i64) -> Person {
         score: age as f64 / 2.0,
         nickname: None,
         rank: None,
-        active: id % 2 == 0,
+        active: id.is_multiple_of(2),
         count: u64::from(id),
         role: Role::Member,
         tags: None,

@@ -151,6 +151,9 @@ impl<T: Entity> Provider<T> for MemoryProvider<T> {
                 if T::VERSIONED {
                     value.__set_version(1);
                 }
+                // The stored computed fields are those of the stored value, as a load from
+                // any store recomputes them.
+                value.__recompute_all();
                 rows.insert(id, value.clone());
                 Ok(value)
             }

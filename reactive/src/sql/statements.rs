@@ -425,13 +425,16 @@ pub fn page<T: Record + Queryable>(
     })
 }
 
+/// The column of field `name`. A computed field is not stored (its value would go stale
+/// when another writer changes what it depends on), so a query on one is
+/// [`Error::Unsupported`]; the plan has already refused names that are no field.
 fn column_of<T: Record>(name: &str) -> Result<&'static ColumnDef, Error> {
     T::__COLUMNS
         .iter()
         .find(|c| c.name == name)
-        .ok_or_else(|| Error::InvalidQuery {
+        .ok_or_else(|| Error::Unsupported {
             entity: T::ENTITY,
-            reason: format!("`{name}` is not a stored column of `{}`", T::ENTITY),
+            what: format!("queries on the computed field `{name}`, which is not stored"),
         })
 }
 
