@@ -21,7 +21,7 @@ mod types;
 mod writes;
 
 use reactive::prelude::*;
-use reactive::provider::postgres::Postgres;
+use reactive::provider::postgres::{tokio_postgres, Postgres};
 use reactive::provider::{Provider, Publish};
 use reactive::StorageErrorKind;
 use support::*;
@@ -400,5 +400,55 @@ fn a_read_only_session_refuses_writes_with_a_typed_error() {
             "{err:?}"
         );
         assert!(Provider::<User>::load(&ro, &1).await.unwrap().is_some());
+    });
+}
+
+#[test]
+#[ignore = "needs PostgreSQL: run ./scripts/test-all"]
+fn a_locked_table_is_busy_then_the_next_call_succeeds() {
+    with_db("locked", |ctx| async move {
+        ctx.db.ensure_schema::<User>().await.unwrap();
+        ctx.db
+            .publish(Publish::Insert(user(1, "Ada")))
+            .await
+            .unwrap();
+        // A session that waits at most 100 ms for a lock.
+        let sep = if ctx.url.contains('?') { '&' } else { '?' };
+        let impatient =
+            Postgres::connect(&format!("{}{sep}options=-c%20lock_timeout%3D100", ctx.url))
+                .await
+                .unwrap()
+                .in_schema(&ctx.schema)
+                .await
+                .unwrap();
+        let (locker, conn) = tokio_postgres::connect(&ctx.url, tokio_postgres::NoTls)
+            .await
+            .unwrap();
+        let task = tokio::spawn(conn);
+        locker
+            .batch_execute(&format!(
+                "SET search_path TO \"{}\"; BEGIN; LOCK TABLE users IN ACCESS EXCLUSIVE MODE",
+                ctx.schema
+            ))
+            .await
+            .unwrap();
+        let err = Provider::<User>::load(&impatient, &1).await.unwrap_err();
+        assert_eq!(storage_kind(&err), Some(StorageErrorKind::Busy), "{err:?}");
+        let err = impatient
+            .publish(Publish::Insert(user(2, "Bob")))
+            .await
+            .unwrap_err();
+        assert_eq!(storage_kind(&err), Some(StorageErrorKind::Busy), "{err:?}");
+        locker.batch_execute("COMMIT").await.unwrap();
+        impatient
+            .publish(Publish::Insert(user(2, "Bob")))
+            .await
+            .unwrap();
+        assert!(Provider::<User>::load(&impatient, &1)
+            .await
+            .unwrap()
+            .is_some());
+        drop(locker);
+        let _ = task.await;
     });
 }

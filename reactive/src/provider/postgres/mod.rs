@@ -299,10 +299,21 @@ impl Postgres {
     }
 }
 
-/// The schema each pooled connection was last set to, by connection (the address of its
-/// statement cache, kept allocated by the `Weak` so no other connection can take it while
-/// the entry exists). Shared by every handle, since handles share pools.
-type Paths = Mutex<HashMap<usize, (Weak<StatementCache>, Arc<str>)>>;
+/// What a pooled connection's `search_path` is known to be.
+#[derive(Clone, PartialEq)]
+enum Path {
+    /// A statement setting it was sent and its answer not seen (the call was dropped, or is
+    /// in flight): the next user sets it again.
+    Unknown,
+    /// Set to this schema.
+    Schema(Arc<str>),
+}
+
+/// The search path of each pooled connection that was ever given one, by connection (the
+/// address of its statement cache, kept allocated by the `Weak` so no other connection can
+/// take it while the entry exists); a connection without an entry has its default path.
+/// Shared by every handle, since handles share pools.
+type Paths = Mutex<HashMap<usize, (Weak<StatementCache>, Path)>>;
 
 static PATHS: OnceLock<Paths> = OnceLock::new();
 /// Whether any handle chose a schema: until then no connection needs looking up.
@@ -316,32 +327,42 @@ async fn search_path(client: &ClientWrapper, schema: Option<&Arc<str>>) -> Resul
     }
     let paths = PATHS.get_or_init(Paths::default);
     let key = Arc::as_ptr(&client.statement_cache) as usize;
-    let current = paths.lock().get(&key).map(|(_, s)| s.clone());
-    if current.as_ref() == schema {
-        return Ok(());
+    let current = paths.lock().get(&key).map(|(_, path)| path.clone());
+    match (&current, schema) {
+        (None, None) => return Ok(()),
+        (Some(Path::Schema(set)), Some(wanted)) if set == wanted => return Ok(()),
+        _ => {}
+    }
+    if schema.is_some() {
+        ANY_SCHEMA.store(true, Ordering::Release);
     }
     // Statements prepared in another schema would be planned again against this one's
     // tables; forget them instead.
     client.statement_cache.clear();
+    let cache = Arc::downgrade(&client.statement_cache);
+    {
+        let mut paths = paths.lock();
+        if paths.len() >= 64 {
+            paths.retain(|_, (cache, _)| cache.strong_count() > 0);
+        }
+        paths.insert(key, (cache.clone(), Path::Unknown));
+    }
     match schema {
         Some(name) => {
-            ANY_SCHEMA.store(true, Ordering::Release);
             client
                 .batch_execute(&format!("SET search_path TO {}", quote(name)))
                 .await
                 .map_err(storage)?;
-            let mut paths = paths.lock();
-            if paths.len() >= 64 {
-                paths.retain(|_, (cache, _)| cache.strong_count() > 0);
-            }
-            paths.insert(key, (Arc::downgrade(&client.statement_cache), name.clone()));
+            paths
+                .lock()
+                .insert(key, (cache, Path::Schema(name.clone())));
         }
         None => {
-            paths.lock().remove(&key);
             client
                 .batch_execute("RESET search_path")
                 .await
                 .map_err(storage)?;
+            paths.lock().remove(&key);
         }
     }
     Ok(())

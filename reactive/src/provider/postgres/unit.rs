@@ -56,11 +56,16 @@ impl Postgres {
     /// Starts a [`UnitOfWork`]: a transaction on a connection of its own, in this handle's
     /// schema.
     pub async fn unit_of_work(&self) -> Result<UnitOfWork, Error> {
-        let client = self.client().await?;
-        client.batch_execute("BEGIN").await.map_err(storage)?;
-        Ok(UnitOfWork {
-            client: Some(client),
-        })
+        // Made first: dropped while `BEGIN` is in flight, it closes the connection rather than
+        // return it to the pool inside a transaction.
+        let mut unit = UnitOfWork {
+            client: Some(self.client().await?),
+        };
+        if let Err(err) = unit.client()?.batch_execute("BEGIN").await {
+            unit.abort().await;
+            return Err(storage(err));
+        }
+        Ok(unit)
     }
 
     /// Stores every request of `requests` in one transaction: all of them, or (on the first
