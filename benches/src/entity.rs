@@ -303,7 +303,8 @@ pub fn floor_load() -> Bench {
                 }))
             });
             drop(loaded);
-            // Like the registry's entries, removed with their last handle (capacity kept).
+            // Like the registry's entries, removed with their last handle; the map keeps its
+            // capacity (the registry's gives its memory back once empty, and grows again).
             map.clear();
             s.verified.record(outcome);
         },

@@ -2,9 +2,11 @@
 //! selection, clone and wrap by hand.
 //!
 //! The store holds [`STORE`] items; the page is the first 100 by id (`Query::new().limit(100)`,
-//! whose order is the id). Both sides scan the store: the memory provider is the reference
-//! implementation of queries (every row matched and keyed, the page selected and sorted), and
-//! a hand-written floor over a `HashMap` has to look at every row to find the first 100 too.
+//! whose order is the id). The sides do not select alike: the memory provider walks its index
+//! of the ids from the start and stops after 101 rows (the first page builds the index; nothing
+//! writes afterwards), while the floor, over a `HashMap` without an index, selects the first
+//! 101 of all the ids. The provider's part is the smaller one (the `list` row); registering the
+//! models is most of ours.
 
 use std::collections::hash_map::Entry;
 use std::collections::HashMap;
