@@ -8,11 +8,13 @@
 #[path = "conformance/mod.rs"]
 mod conformance;
 
-use conformance::backend::{MemoryBackend, SqliteBackend};
+use conformance::backend::{MemoryBackend, PostgresBackend, SqliteBackend};
 
 conformance! {
     memory: MemoryBackend,
     sqlite: SqliteBackend,
+    #[ignore = "needs PostgreSQL: run ./scripts/test-all"]
+    postgres: PostgresBackend,
 }
 
 /// The hostile strings: at least 50, distinct byte-wise, none with NUL.

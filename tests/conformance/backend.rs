@@ -173,6 +173,85 @@ impl Backend for SqliteBackend {
     }
 }
 
+/// PostgreSQL: one handle per case on the server of `REACTIVE_POSTGRES_URL` (the test command
+/// starts one with `scripts/postgres`), a new schema per store; the statements are read from
+/// the server's log (`REACTIVE_POSTGRES_LOG`, written with `log_statement = all` and each line
+/// prefixed with `<application_name>`), this case's connections named apart.
+pub struct PostgresBackend {
+    db: reactive::provider::postgres::Postgres,
+    app: String,
+    stores: AtomicU64,
+}
+
+#[async_trait]
+impl Backend for PostgresBackend {
+    const NAME: &'static str = "postgres";
+
+    async fn open() -> Result<Self, Error> {
+        static NEXT: AtomicU64 = AtomicU64::new(0);
+        let url = std::env::var("REACTIVE_POSTGRES_URL").unwrap_or_default();
+        assert!(
+            !url.is_empty(),
+            "REACTIVE_POSTGRES_URL is not set: the PostgreSQL cases need a server; run \
+             ./scripts/test-all (or `scripts/postgres run cargo test --test conformance -- \
+             --ignored`)"
+        );
+        let app = format!(
+            "conformance_{}_{}",
+            std::process::id(),
+            NEXT.fetch_add(1, Ordering::SeqCst)
+        );
+        let sep = if url.contains('?') { '&' } else { '?' };
+        let db = reactive::provider::postgres::Postgres::options(&format!(
+            "{url}{sep}application_name={app}"
+        ))
+        .max_connections(2)
+        .connect()
+        .await?;
+        Ok(PostgresBackend {
+            db,
+            app,
+            stores: AtomicU64::new(0),
+        })
+    }
+
+    async fn provider<T: Stored>(&self) -> Result<Store<T>, Error> {
+        let n = self.stores.fetch_add(1, Ordering::SeqCst);
+        let db = self.db.in_schema(&format!("{}_{n}", self.app)).await?;
+        db.ensure_schema::<T>().await?;
+        Ok(Arc::new(db))
+    }
+
+    fn statements(&self) -> Option<Vec<String>> {
+        let path = std::env::var_os("REACTIVE_POSTGRES_LOG").unwrap_or_default();
+        assert!(
+            !path.is_empty(),
+            "REACTIVE_POSTGRES_LOG is not set: run the cases under scripts/postgres, which logs every statement"
+        );
+        let log = std::fs::read(&path).expect("the server's log");
+        let log = String::from_utf8_lossy(&log);
+        let prefix = format!("<{}> LOG:  ", self.app);
+        let statements = log
+            .lines()
+            .filter_map(|line| line.strip_prefix(&prefix))
+            .filter_map(|rest| match rest.strip_prefix("statement: ") {
+                Some(simple) => Some(simple.to_string()),
+                // `execute s12: SELECT ..`: the text without the prepared statement's name.
+                None => Some(
+                    rest.strip_prefix("execute ")?
+                        .split_once(": ")?
+                        .1
+                        .to_string(),
+                ),
+            })
+            // A connection's schema is set when it first serves a store: session plumbing
+            // whose text names the store, not a value.
+            .filter(|sql| !sql.starts_with("SET search_path") && sql != "RESET search_path")
+            .collect();
+        Some(statements)
+    }
+}
+
 /// Runs one case on a fresh backend, in a task of its own on a runtime of its own, under the
 /// watchdog: an error fails the case with its name; a hang fails it with a message, even one
 /// that blocks a thread (the runtime is then shut down in the background instead of joined).

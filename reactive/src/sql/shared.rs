@@ -105,7 +105,10 @@ fn type_matches(dialect: Dialect, ty: SqlType, declared: &str) -> bool {
                 SqlType::Bool => &["BOOLEAN"],
                 SqlType::Int => &["BIGINT", "INTEGER", "SMALLINT"],
                 SqlType::Float => &["DOUBLE PRECISION", "REAL"],
-                SqlType::Text | SqlType::Json => &["TEXT", "CHARACTER VARYING", "JSON", "JSONB"],
+                // Strings are ordered and searched (`COLLATE "C"`, `strpos`): JSON types take
+                // neither, so only a JSON field may be stored in one.
+                SqlType::Text => &["TEXT", "CHARACTER VARYING"],
+                SqlType::Json => &["TEXT", "CHARACTER VARYING", "JSON", "JSONB"],
                 SqlType::Uuid => &["UUID"],
                 SqlType::Timestamp => &["TIMESTAMP WITH TIME ZONE"],
             };

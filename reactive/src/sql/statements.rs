@@ -188,9 +188,18 @@ pub fn select_by_id<T: Record>(dialect: Dialect, id: &T::Id) -> Result<Statement
     Ok(st)
 }
 
-/// `SELECT <columns> FROM <table> WHERE <id> IN (?1, ..)` for up to `ids.len()` ids.
+/// `SELECT <columns> FROM <table> WHERE <id> IN (?1, ..)` for up to `ids.len()` ids
+/// (`WHERE FALSE` for none).
 pub fn select_in<T: Record>(dialect: Dialect, ids: &[T::Id]) -> Result<Statement, Error> {
     let mut st = Statement::new();
+    if ids.is_empty() {
+        st.sql = format!(
+            "SELECT {} FROM {} WHERE FALSE",
+            column_list::<T>(),
+            quote(T::ENTITY)
+        );
+        return Ok(st);
+    }
     let _ = write!(
         st.sql,
         "SELECT {} FROM {} WHERE {} IN (",
