@@ -3,7 +3,7 @@
 use crate::measure::Bench;
 use std::process::ExitCode;
 
-use crate::{entity, floor, ours, peers, rules};
+use crate::{entity, floor, ours, peers, rules, sql};
 
 /// What a ratio (our time / the other's time) must satisfy.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -61,6 +61,8 @@ pub struct Case {
     pub allocation_free: &'static [usize],
     /// How much of each bench the report runs.
     pub limits: Limits,
+    /// Why the case cannot run here (no benches then): its rows say so instead of a ratio.
+    pub skipped: Option<&'static str>,
 }
 
 /// How much of a case's benches the report runs: all of it for operations of nanoseconds,
@@ -71,7 +73,7 @@ pub struct Limits {
     pub samples: Option<usize>,
     /// Operations run before counting allocations.
     pub alloc_warm_up: u64,
-    /// Operations whose allocations are counted.
+    /// Operations whose allocations are counted (0: not counted).
     pub alloc_ops: u64,
 }
 
@@ -98,11 +100,27 @@ pub(crate) const fn row(
     }
 }
 
-/// Every case, freshly set up: the live model's, [`rules`]'s, then the entities'.
+/// Every case, freshly set up: the live model's, [`rules`]'s, the entities', then the SQL
+/// providers'.
 pub fn all() -> Vec<Case> {
+    selected(&[])
+}
+
+/// Whether the case `id` is selected by `filters`: it contains one of them (every case when
+/// there are none).
+pub fn is_selected(filters: &[String], id: &str) -> bool {
+    filters.is_empty() || filters.iter().any(|f| id.contains(f.as_str()))
+}
+
+/// The cases [`is_selected`] by `filters`, freshly set up. The SQL cases are built only when
+/// selected (each seeds a database).
+pub fn selected(filters: &[String]) -> Vec<Case> {
+    let keep = |id: &str| is_selected(filters, id);
     let mut cases = core();
     cases.extend(rules());
     cases.extend(entity::cases());
+    cases.retain(|c| keep(c.id));
+    cases.extend(sql::cases(&keep));
     cases
 }
 
@@ -140,6 +158,7 @@ pub fn rules() -> Vec<Case> {
         ],
         allocation_free: &[1, 2],
         limits: Limits::DEFAULT,
+        skipped: None,
     }]
 }
 
@@ -186,6 +205,7 @@ pub fn core() -> Vec<Case> {
             ],
             allocation_free: &[0],
             limits: Limits::DEFAULT,
+            skipped: None,
         },
         Case {
             id: "set_0_listeners",
@@ -193,6 +213,7 @@ pub fn core() -> Vec<Case> {
             comparisons: vec![row("set, 0 listeners / floor", 0, 1, Target::AtMost(2.5))],
             allocation_free: &[],
             limits: Limits::DEFAULT,
+            skipped: None,
         },
         Case {
             id: "set_10_listeners",
@@ -205,6 +226,7 @@ pub fn core() -> Vec<Case> {
             )],
             allocation_free: &[],
             limits: Limits::DEFAULT,
+            skipped: None,
         },
         Case {
             id: "computed_2_deps",
@@ -238,6 +260,7 @@ pub fn core() -> Vec<Case> {
             ],
             allocation_free: &[],
             limits: Limits::DEFAULT,
+            skipped: None,
         },
         Case {
             id: "batch_3_sets",
@@ -250,6 +273,7 @@ pub fn core() -> Vec<Case> {
             )],
             allocation_free: &[],
             limits: Limits::DEFAULT,
+            skipped: None,
         },
         Case {
             id: "create",
@@ -262,6 +286,7 @@ pub fn core() -> Vec<Case> {
             )],
             allocation_free: &[],
             limits: Limits::DEFAULT,
+            skipped: None,
         },
     ]
 }

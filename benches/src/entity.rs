@@ -39,6 +39,7 @@ pub fn cases() -> Vec<Case> {
             )],
             allocation_free: &[0],
             limits: Limits::DEFAULT,
+            skipped: None,
         },
         Case {
             id: "load_100k",
@@ -56,6 +57,7 @@ pub fn cases() -> Vec<Case> {
                 alloc_warm_up: 1,
                 alloc_ops: 2,
             },
+            skipped: None,
         },
         page::case(),
     ]

@@ -52,6 +52,7 @@ pub fn case() -> Case {
             alloc_warm_up: 10,
             alloc_ops: 100,
         },
+        skipped: None,
     }
 }
 

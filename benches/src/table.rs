@@ -14,6 +14,8 @@ pub enum Verdict {
     Info,
     /// A bench has no samples (filtered out, or criterion's test mode).
     NotRun,
+    /// The case cannot run here, for this reason (e.g. no database server).
+    Skipped(&'static str),
 }
 
 /// One printed row.
@@ -38,6 +40,17 @@ pub fn ratio_rows(cases: &[Case], last: usize) -> Vec<Row> {
     let mut rows = Vec::new();
     for case in cases {
         for cmp in &case.comparisons {
+            if let Some(reason) = case.skipped {
+                rows.push(Row {
+                    case: cmp.label.to_string(),
+                    ours: None,
+                    other: None,
+                    ratio: None,
+                    target: cmp.target.describe(),
+                    verdict: Verdict::Skipped(reason),
+                });
+                continue;
+            }
             let last = case.limits.samples.map_or(last, |cap| cap.min(last));
             let ours = case.benches[cmp.ours].median_ns(last);
             let other = case.benches[cmp.other].median_ns(last);
@@ -72,6 +85,9 @@ pub fn allocation_rows(cases: &mut [Case]) -> (Vec<Row>, Vec<(String, f64)>) {
     let mut checked = Vec::new();
     let mut all = Vec::new();
     for case in cases.iter_mut() {
+        if case.limits.alloc_ops == 0 {
+            continue;
+        }
         for (i, bench) in case.benches.iter_mut().enumerate() {
             bench.run(case.limits.alloc_warm_up);
             let count = alloc::count(|| bench.run(case.limits.alloc_ops));
@@ -130,12 +146,12 @@ pub fn render_with(rows: &[Row], ours: &str, other: &str) -> String {
                 r.ratio.map_or("-".into(), |x| format!("{x:.2}")),
                 r.target.clone(),
                 match r.verdict {
-                    Verdict::Ok => "ok",
-                    Verdict::Miss => "MISS",
-                    Verdict::Info => "info",
-                    Verdict::NotRun => "not run",
-                }
-                .into(),
+                    Verdict::Ok => "ok".into(),
+                    Verdict::Miss => "MISS".into(),
+                    Verdict::Info => "info".into(),
+                    Verdict::NotRun => "not run".into(),
+                    Verdict::Skipped(reason) => format!("skipped: {reason}"),
+                },
             ]
         })
         .collect();

@@ -2,6 +2,8 @@
 //! non-zero when a target is missed, a bench did not do its work, or the typed set allocated.
 //!
 //! `--quick` samples for a fraction of the time (noisier; for a look, not a verdict).
+//! Other arguments select cases: only those whose id contains one of them run (e.g. `report
+//! sqlite` runs the SQLite cases, `report heap` the heap figures alone).
 //! `--run CASE/BENCH OPS` only runs one bench (e.g. `set_1_listener/ours`) OPS times and checks
 //! it: a workload for a profiler such as callgrind.
 
@@ -19,15 +21,28 @@ static ALLOC: CountingAlloc = CountingAlloc;
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().collect();
     if let Some(at) = args.iter().position(|a| a == "--run") {
-        return cases::run_one(cases::all(), args.get(at + 1), args.get(at + 2));
+        let which = args.get(at + 1);
+        // Only the bench's own case is set up.
+        let case = which.and_then(|w| w.split('/').next()).map(String::from);
+        return cases::run_one(
+            cases::selected(&case.into_iter().collect::<Vec<_>>()),
+            which,
+            args.get(at + 2),
+        );
     }
-    let quick = std::env::args().any(|a| a == "--quick");
+    let quick = args.iter().any(|a| a == "--quick");
+    let filters: Vec<String> = args
+        .iter()
+        .skip(1)
+        .filter(|a| !a.starts_with("--"))
+        .cloned()
+        .collect();
     let plan = if quick { Plan::QUICK } else { Plan::FULL };
     if cfg!(debug_assertions) {
         eprintln!("warning: a debug build; run with --release for meaningful numbers");
     }
     let started = Instant::now();
-    let mut cases = cases::all();
+    let mut cases = cases::selected(&filters);
     for case in &mut cases {
         eprintln!("sampling {} ({} benches)", case.id, case.benches.len());
         measure::sample(&mut case.benches, &plan.capped(case.limits.samples));
@@ -36,10 +51,12 @@ fn main() -> ExitCode {
     let (alloc_rows, all_allocs) = table::allocation_rows(&mut cases);
     rows.extend(alloc_rows);
     let mut failures = table::check_all(&cases);
-    eprintln!("measuring heap per entity ({} entities)", heap::N);
-    match heap::measure() {
-        Ok(figures) => rows.extend(heap::rows(&figures)),
-        Err(e) => failures.push(format!("heap: {e}")),
+    if cases::is_selected(&filters, "heap") {
+        eprintln!("measuring heap per entity ({} entities)", heap::N);
+        match heap::measure() {
+            Ok(figures) => rows.extend(heap::rows(&figures)),
+            Err(e) => failures.push(format!("heap: {e}")),
+        }
     }
 
     println!(
