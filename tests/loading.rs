@@ -8,6 +8,7 @@ use std::sync::{Arc, Mutex};
 use async_trait::async_trait;
 use reactive::prelude::*;
 use reactive::provider::{MemoryProvider, Provider, Publish};
+use reactive::Flags;
 use tokio::sync::Notify;
 
 #[derive(Reactive, Clone, Debug, PartialEq)]
@@ -202,4 +203,33 @@ async fn load_many_asks_the_provider_only_for_ids_not_live() {
         vec![vec!["u3".to_string(), "missing".into(), "u2".into()]]
     );
     assert!(models[1].ptr_eq(&live));
+}
+
+#[tokio::test]
+async fn models_made_from_a_load_say_it_was_fetched_and_found() {
+    let store = MemoryProvider::new();
+    for (id, name) in [("u1", "Ada"), ("u2", "Grace"), ("u3", "Linus")] {
+        store.insert(user(id, name));
+    }
+    let registry = Registry::new();
+    registry.provide(store);
+    let loaded = Flags {
+        fetched: true,
+        found: true,
+        ..Flags::default()
+    };
+    let one = registry
+        .get_or_load::<User>(&"u1".to_string())
+        .await
+        .unwrap();
+    assert_eq!(one.flags(), loaded);
+    let many = registry
+        .load_many::<User>(&["u2".to_string(), "u3".to_string()])
+        .await
+        .unwrap();
+    assert!(many.iter().all(|m| m.flags() == loaded));
+    let page = registry.list(&Query::<User>::new()).await.unwrap();
+    assert!(page.items.iter().all(|m| m.flags() == loaded));
+    // A model made by hand has loaded nothing.
+    assert_eq!(Model::new(user("u9", "Nobody")).flags(), Flags::default());
 }

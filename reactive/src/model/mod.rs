@@ -113,6 +113,17 @@ impl<T: Reactive> Model<T> {
         Model::from_raw(RawModel::new(value, true))
     }
 
+    /// A model of a value a provider returned: a load has completed and found it
+    /// (`fetched` and `found` set), as if the model had loaded it.
+    pub(crate) fn loaded(value: T) -> Self {
+        let flags = crate::Flags {
+            fetched: true,
+            found: true,
+            ..crate::Flags::default()
+        };
+        Model::from_raw(RawModel::with_flags(value, false, flags))
+    }
+
     /// Whether the model is a draft (see [`draft`](Model::draft)).
     ///
     /// ```

@@ -95,14 +95,19 @@ impl<T: Reactive> Deref for BorrowedModel<'_, T> {
 }
 
 impl<T: Reactive> RawModel<T> {
-    pub(crate) fn new(mut value: T, draft: bool) -> Self {
+    pub(crate) fn new(value: T, draft: bool) -> Self {
+        Self::with_flags(value, draft, crate::Flags::default())
+    }
+
+    /// A model whose provider-call flags start as `flags` (a model made from a load).
+    pub(crate) fn with_flags(mut value: T, draft: bool, flags: crate::Flags) -> Self {
         value.__recompute_all();
         RawModel(Arc::new(Shared {
             state: RwLock::new(Slot {
                 value,
                 saved: None,
                 draft,
-                flags: crate::Flags::default(),
+                flags,
                 started: 0,
                 applied: 0,
             }),

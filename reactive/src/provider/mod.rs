@@ -4,10 +4,10 @@
 //! must match).
 
 mod memory;
-#[cfg(feature = "sqlite")]
-pub mod sqlite;
 #[cfg(feature = "postgres")]
 pub mod postgres;
+#[cfg(feature = "sqlite")]
+pub mod sqlite;
 // Test doubles for applications' tests.
 #[cfg(feature = "test-util")]
 pub mod testing;

@@ -177,7 +177,7 @@ impl Registry {
         // Built before the lock: a model's construction runs the user's computed fields.
         let models: Vec<(T::Id, Model<T>)> = values
             .into_iter()
-            .filter_map(|value| Some((value.id()?, Model::new(value))))
+            .filter_map(|value| Some((value.id()?, Model::loaded(value))))
             .collect();
         let mut adopted = Vec::with_capacity(models.len());
         // Models of ids that went live meanwhile: never linked, dropped after the lock.
@@ -258,7 +258,7 @@ impl Registry {
         let Some(id) = value.id() else {
             return Ok(None);
         };
-        let model = Model::new(value);
+        let model = Model::loaded(value);
         match self.join_set(set, &model) {
             Ok(()) => Ok(Some(model)),
             Err(Error::AlreadyLive { .. }) => Ok(self.get::<T>(&id)),

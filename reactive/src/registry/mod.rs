@@ -11,6 +11,7 @@ mod loading;
 mod plugins;
 
 use std::any::{Any, TypeId};
+use std::collections::hash_map::Entry;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicPtr, Ordering};
 
@@ -280,32 +281,39 @@ impl Registry {
         };
         {
             let mut map = set.map.write();
-            if let Some(live) = map.get(&id).and_then(WeakModel::upgrade) {
-                let same = live.ptr_eq(model);
-                // Drop the lock before the handle: if it is the last one, its drop removes
-                // the entry, which takes this lock.
-                drop(map);
-                drop(live);
-                if same {
-                    return Ok(());
-                }
-                return Err(Error::AlreadyLive {
-                    entity: T::ENTITY,
-                    id: format!("{id:?}"),
-                });
-            }
+            let entry = match map.entry(id) {
+                Entry::Occupied(entry) => match entry.get().upgrade() {
+                    Some(live) => {
+                        let same = live.ptr_eq(model);
+                        let id = format!("{:?}", entry.key());
+                        // Drop the lock before the handle: if it is the last one, its drop
+                        // removes the entry, which takes this lock.
+                        drop(map);
+                        drop(live);
+                        if same {
+                            return Ok(());
+                        }
+                        return Err(Error::AlreadyLive {
+                            entity: T::ENTITY,
+                            id,
+                        });
+                    }
+                    None => Entry::Occupied(entry),
+                },
+                vacant => vacant,
+            };
             let link: Box<dyn RegistryLink> = Box::new(Link {
                 registry: Arc::downgrade(&self.inner),
                 set: Arc::downgrade(set),
-                id: id.clone(),
+                id: entry.key().clone(),
             });
             if model.link(link).is_err() {
                 return Err(Error::AlreadyLive {
                     entity: T::ENTITY,
-                    id: format!("{id:?}"),
+                    id: format!("{:?}", entry.key()),
                 });
             }
-            map.insert(id, model.downgrade());
+            entry.insert_entry(model.downgrade());
             // Under the map lock, so `on_event` attaching forwarders to the live models
             // neither misses this one nor attaches twice.
             if set.forwarding.load(Ordering::Acquire) {
