@@ -57,6 +57,13 @@ pub trait Entity: Reactive {
         let _ = fields;
         Ok(())
     }
+
+    #[doc(hidden)]
+    /// Checks an id the same way (an id with a NUL character is refused by every store).
+    fn __check_id(id: &Self::Id) -> Result<(), crate::Error> {
+        let _ = id;
+        Ok(())
+    }
 }
 
 /// The derive's probes for [`Entity::__check_values`]: a field whose type is a

@@ -78,9 +78,24 @@ pub async fn nul_in_an_id_is_refused_on_insert<B: Backend>(b: &B) -> Outcome {
         .await
         .expect_err("refused");
     refused_with(&err, "id", nul);
-    // Not a load by that id: what a load of a NUL id answers is not settled across providers.
     let page = s.list(&Query::new().with_total()).await?;
     assert_eq!(page.total, Some(0), "nothing was inserted");
+    // Every operation by such an id is refused alike.
+    let err = s
+        .load(&"m\0".to_string())
+        .await
+        .expect_err("a load is refused");
+    refused_with(&err, "id", nul);
+    let err = s
+        .load_many(&["m\0".to_string()])
+        .await
+        .expect_err("a bulk load is refused");
+    refused_with(&err, "id", nul);
+    let err = s
+        .delete(&"m\0".to_string(), None)
+        .await
+        .expect_err("a delete is refused");
+    refused_with(&err, "id", nul);
     Ok(())
 }
 

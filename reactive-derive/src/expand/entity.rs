@@ -93,6 +93,37 @@ pub(crate) fn expand(ctx: &Ctx<'_>) -> TokenStream {
             ::core::result::Result::Ok(())
         }
     };
+    let check_id = match &spec.id {
+        _ if ctx.fallback => ctx.unreachable(),
+        Some(id) => {
+            let name = ctx
+                .input
+                .fields
+                .get(id.pos)
+                .map_or_else(|| "id".to_string(), |f| f.name.clone());
+            let probe = if ctx
+                .input
+                .fields
+                .get(id.pos)
+                .is_some_and(|f| f.attrs.text.is_some())
+            {
+                quote!(TextProbe)
+            } else {
+                quote!(Probe)
+            };
+            quote! {
+                #[allow(unused_imports)]
+                use #krate::entity::__check::{CheckNothing as _, CheckValue as _};
+                (&#krate::entity::__check::#probe(id))
+                    .__check()
+                    .map_err(|reason| #krate::Error::InvalidValue {
+                        field: ::std::string::String::from(#name),
+                        reason,
+                    })
+            }
+        }
+        None => quote!(::core::result::Result::Ok(())),
+    };
     let (get_id, set_id, get_version, set_version) = if ctx.fallback {
         let u = ctx.unreachable();
         (u.clone(), u.clone(), u.clone(), u)
@@ -151,6 +182,13 @@ pub(crate) fn expand(ctx: &Ctx<'_>) -> TokenStream {
             #[inline]
             fn __set_version(&mut self, version: u64) {
                 #set_version
+            }
+
+            #[allow(unused_variables)]
+            fn __check_id(
+                id: &<Self as #krate::Entity>::Id,
+            ) -> ::core::result::Result<(), #krate::Error> {
+                #check_id
             }
 
             #[allow(unused_variables)]

@@ -113,10 +113,16 @@ impl<T: Entity> MemoryProvider<T> {
 #[async_trait]
 impl<T: Entity> Provider<T> for MemoryProvider<T> {
     async fn load(&self, id: &T::Id) -> Result<Option<T>, Error> {
+        // An id no store can hold (a NUL character) is refused, as SQL providers refuse to
+        // bind it.
+        T::__check_id(id)?;
         Ok(self.get(id))
     }
 
     async fn load_many(&self, ids: &[T::Id]) -> Result<Vec<T>, Error> {
+        for id in ids {
+            T::__check_id(id)?;
+        }
         let rows = self.rows.lock();
         let mut found = Vec::with_capacity(ids.len());
         found.extend(ids.iter().filter_map(|id| rows.get(id).cloned()));
@@ -181,6 +187,7 @@ impl<T: Entity> Provider<T> for MemoryProvider<T> {
     }
 
     async fn delete(&self, id: &T::Id, expected_version: Option<u64>) -> Result<(), Error> {
+        T::__check_id(id)?;
         let mut rows = self.rows.lock();
         let stored = rows.get(id).ok_or_else(|| Self::not_found(id))?;
         if T::VERSIONED && expected_version.is_some() && stored.version() != expected_version {
