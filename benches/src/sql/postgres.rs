@@ -3,12 +3,15 @@
 //! (`reactive_bench_<case>`, dropped and created again at set-up, dropped at the end).
 //! Without the variable the cases' rows say they were skipped.
 //!
-//! Ours and the floor each get a deadpool pool built the way `Postgres::connect` builds one
+//! Ours and the floors share one deadpool pool, built the way `Postgres::connect` builds one
 //! (fast recycling: no query when a connection is taken, at most 16 connections, Tokio),
-//! with the case's schema as every connection's `search_path`; ours is handed its pool with
-//! `Postgres::from_pool`. Both run their statements with `prepare_cached` on the pooled
-//! client, from the caller's future on the same runtime (no blocking thread: the client is
-//! async). The SQL text is the SQL core's, copied here and checked against it.
+//! with the case's schema as every connection's `search_path`; ours is handed it with
+//! `Postgres::from_pool`. Used one call at a time, the pool gives every bench the same
+//! connection: the same server process, and the same task reading its socket (with a pool
+//! each, which worker polls which connection made a bench up to 2x slower than an identical
+//! one). Both run their statements with `prepare_cached` on the pooled client, from the
+//! caller's future on the same runtime (no blocking thread: the client is async). The SQL
+//! text is the SQL core's, copied here and checked against it.
 
 use std::future::Future;
 use std::sync::Arc;
@@ -154,8 +157,9 @@ fn pool(url: &str, schema: &str) -> Pool {
 
 /// A schema of the server, seeded, with our provider on it.
 pub struct PgStore {
-    url: String,
     schema: String,
+    /// The pool of ours and the floors.
+    pool: Pool,
     db: Postgres,
     /// For set-up and checks.
     admin: Pool,
@@ -177,7 +181,8 @@ fn store(case: &str, rows: u64) -> Result<Arc<PgStore>, &'static str> {
             .await
             .expect("create the schema");
     });
-    let db = Postgres::from_pool(pool(&url, &schema));
+    let shared = pool(&url, &schema);
+    let db = Postgres::from_pool(shared.clone());
     runtime()
         .block_on(db.ensure_schema::<Person>())
         .expect("ensure the schema");
@@ -199,8 +204,8 @@ fn store(case: &str, rows: u64) -> Result<Arc<PgStore>, &'static str> {
             .expect("vacuum the table");
     });
     let store = PgStore {
-        url,
         schema,
+        pool: shared,
         db,
         admin,
     };
@@ -235,7 +240,7 @@ impl Store for PgStore {
     fn raw(&self) -> RawPostgres {
         check_statements();
         RawPostgres {
-            pool: pool(&self.url, &self.schema),
+            pool: self.pool.clone(),
             select_in: Arc::new(select_in(CHUNK)),
         }
     }
@@ -252,7 +257,7 @@ impl Store for PgStore {
     }
 }
 
-/// Raw tokio-postgres on a pool of its own.
+/// Raw tokio-postgres on the shared pool.
 pub struct RawPostgres {
     pool: Pool,
     /// The `IN` list of [`CHUNK`] ids.
