@@ -12,7 +12,7 @@ use std::sync::{Arc, RwLock, Weak};
 
 use super::{
     drive, label, page_cursor, published_fields, runtime, verify_all, verify_page, verify_person,
-    verify_published, Hop, Keep, Person, Raw, Store, LOAD_ONE_IDS, PAGE, ROWS,
+    verify_published, Hop, Keep, Person, Raw, Store, LOAD_ONE_IDS, PAGE, PAGE_AFTER, ROWS,
 };
 use crate::entity::Verified;
 use crate::measure::Bench;
@@ -177,7 +177,7 @@ pub fn page<S: Store>(store: &Arc<S>, how: Keep) -> Bench {
         raw: store.raw(),
         map: RwLock::new(HashMap::new()),
         keep: how,
-        cursor: page_cursor(),
+        cursor: page_cursor(PAGE_AFTER),
         kept: Kept::Nothing,
         next: None,
         verified: Verified::default(),
@@ -203,7 +203,7 @@ pub fn page<S: Store>(store: &Arc<S>, how: Keep) -> Bench {
         },
         |s| {
             let page = s.kept.take();
-            let outcome = verify_page(page.into_iter(), s.next.is_some());
+            let outcome = verify_page(page.into_iter(), s.next.is_some(), PAGE_AFTER);
             release(&s.map, None);
             s.verified.record(outcome);
         },

@@ -31,6 +31,8 @@ pub const PUBLISH_ROWS: u64 = 1_000;
 pub const PAGE: usize = 100;
 /// How many rows, in the page's order, come before the page: the keyset page is the second.
 pub const PAGE_AFTER: u64 = 100;
+/// How many rows come before the deep page (for information): the middle of the table.
+pub const DEEP_AFTER: u64 = ROWS / 2;
 /// Ids the load-by-id cases cycle over (each loaded while not live).
 pub const LOAD_ONE_IDS: u64 = 1_000;
 
@@ -174,20 +176,20 @@ pub fn label(text: String) -> &'static str {
     Box::leak(text.into_boxed_str())
 }
 
-/// The keyset page's query: ordered by score, 100 rows, after the [`PAGE_AFTER`]th row.
-pub fn page_query() -> Query<Person> {
+/// The keyset page's query: ordered by score, 100 rows, after the `after`th row.
+pub fn page_query(after: u64) -> Query<Person> {
     let first = Query::<Person>::new()
         .order_by(Person::SCORE.asc())
         .limit(PAGE);
     let plan = first.plan().expect("a valid query");
-    let before = Person::numbered(id_at_rank(PAGE_AFTER - 1));
+    let before = Person::numbered(id_at_rank(after - 1));
     let key = plan.sort_key(&before).expect("a sort key");
     first.after(plan.cursor_after(&key))
 }
 
 /// The cursor values the floors bind: the score and the id of the row before the page.
-pub fn page_cursor() -> (f64, u64) {
-    let before = Person::numbered(id_at_rank(PAGE_AFTER - 1));
+pub fn page_cursor(after: u64) -> (f64, u64) {
+    let before = Person::numbered(id_at_rank(after - 1));
     (before.score, before.id)
 }
 
@@ -234,18 +236,19 @@ pub fn verify_all(people: impl ExactSizeIterator<Item = Person>) -> Result<(), S
     Ok(())
 }
 
-/// The page after [`PAGE_AFTER`] rows in score order: 100 rows of consecutive ranks, each as
-/// stored, and a next page announced.
+/// The page after `after` rows in score order: 100 rows of consecutive ranks, each as stored,
+/// and a next page announced.
 pub fn verify_page(
     people: impl ExactSizeIterator<Item = Person>,
     has_more: bool,
+    after: u64,
 ) -> Result<(), String> {
     expect_eq("rows in the page", people.len() as u64, PAGE as u64)?;
     for (at, person) in people.enumerate() {
         expect_eq(
             "score rank in order",
             score_rank(person.id),
-            PAGE_AFTER + at as u64,
+            after + at as u64,
         )?;
         verify_person(&person)?;
     }
@@ -316,6 +319,18 @@ fn page_rows(name: &str, raw: &str) -> Vec<Comparison> {
             Target::Info,
         ),
     ]
+}
+
+/// The row of the deep page case (benches: ours deep in the table, ours on the second page).
+fn deep_rows(name: &str) -> Vec<Comparison> {
+    vec![row(
+        label(format!(
+            "{name}: keyset page of 100 after row 50,000 / after row 100 (Registry::list, both)"
+        )),
+        0,
+        1,
+        Target::Info,
+    )]
 }
 
 /// The rows of the load-by-id case (benches: ours, floor, plain floor, provider alone, floor
@@ -414,10 +429,22 @@ pub fn load_case<S: Store>(id: &'static str, store: Result<Arc<S>, &'static str>
 pub fn page_case<S: Store>(id: &'static str, store: Result<Arc<S>, &'static str>) -> Case {
     case(id, page_rows(S::NAME, S::DRIVER), FAST, store, |s| {
         vec![
-            ours::list_page(s),
+            ours::list_page(s, PAGE_AFTER),
             floor::page(s, Keep::Registered),
             floor::page(s, Keep::Plain),
             ours::provider_list(s),
+        ]
+    })
+}
+
+/// A keyset page in the middle of the table beside the second page, both ours (for
+/// information: what a page costs deep in the order). A case of its own, so that the long
+/// operation does not run just before, and disturb, the benches of the page case.
+pub fn deep_case<S: Store>(id: &'static str, store: Result<Arc<S>, &'static str>) -> Case {
+    case(id, deep_rows(S::NAME), FAST, store, |s| {
+        vec![
+            ours::list_page(s, DEEP_AFTER),
+            ours::list_page(s, PAGE_AFTER),
         ]
     })
 }

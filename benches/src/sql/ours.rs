@@ -10,7 +10,7 @@ use reactive::provider::{Provider, Publish};
 
 use super::{
     dirty_fields, label, page_query, published_fields, runtime, verify_all, verify_page,
-    verify_person, verify_published, Person, Store, LOAD_ONE_IDS, ROWS,
+    verify_person, verify_published, Person, Store, LOAD_ONE_IDS, PAGE_AFTER, ROWS,
 };
 use crate::entity::Verified;
 use crate::measure::Bench;
@@ -85,18 +85,20 @@ pub fn load_many<S: Store>(store: &Arc<S>) -> Bench {
 struct PageState<S> {
     _store: Arc<S>,
     registry: Registry,
+    after: u64,
     query: Query<Person>,
     page: Page<Model<Person>>,
     verified: Verified,
 }
 
-/// `registry.list::<Person>(&query)`: the page of 100 after the 100th row by score, as
+/// `registry.list::<Person>(&query)`: the page of 100 after the `after`th row by score, as
 /// registered models.
-pub fn list_page<S: Store>(store: &Arc<S>) -> Bench {
+pub fn list_page<S: Store>(store: &Arc<S>, after: u64) -> Bench {
     let state = PageState {
         _store: store.clone(),
         registry: registry(&**store),
-        query: page_query(),
+        after,
+        query: page_query(after),
         page: Page::default(),
         verified: Verified::default(),
     };
@@ -114,7 +116,11 @@ pub fn list_page<S: Store>(store: &Arc<S>) -> Bench {
         },
         |s| {
             let page = std::mem::take(&mut s.page);
-            let outcome = verify_page(page.items.iter().map(Model::snapshot), page.has_more());
+            let outcome = verify_page(
+                page.items.iter().map(Model::snapshot),
+                page.has_more(),
+                s.after,
+            );
             drop(page);
             s.verified
                 .record(outcome.and_then(|()| settled(&s.registry)));
@@ -293,7 +299,7 @@ struct ProviderListState<S> {
 pub fn provider_list<S: Store>(store: &Arc<S>) -> Bench {
     let state = ProviderListState {
         store: store.clone(),
-        query: page_query(),
+        query: page_query(PAGE_AFTER),
         page: Page::default(),
         verified: Verified::default(),
     };
@@ -313,7 +319,8 @@ pub fn provider_list<S: Store>(store: &Arc<S>) -> Bench {
         |s| {
             let page = std::mem::take(&mut s.page);
             let more = page.has_more();
-            s.verified.record(verify_page(page.items.into_iter(), more));
+            s.verified
+                .record(verify_page(page.items.into_iter(), more, PAGE_AFTER));
         },
         |s, ops| s.verified.expect(ops),
     )

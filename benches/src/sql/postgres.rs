@@ -25,8 +25,9 @@ use tokio_postgres::types::ToSql;
 use tokio_postgres::{NoTls, Row};
 
 use super::{
-    dirty_fields, load_case, load_one_case, page_case, page_cursor, page_query, publish_case,
-    runtime, Builder, Person, Raw, Store, PAGE, PUBLISH_ROWS, ROWS, SCORE_STEP,
+    deep_case, dirty_fields, load_case, load_one_case, page_case, page_cursor, page_query,
+    publish_case, runtime, Builder, Person, Raw, Store, PAGE, PAGE_AFTER, PUBLISH_ROWS, ROWS,
+    SCORE_STEP,
 };
 
 /// The variable the server's URL is read from.
@@ -41,6 +42,9 @@ pub const CASES: &[Builder] = &[
     }),
     ("postgres_page_100", || {
         page_case("postgres_page_100", store("page_100", ROWS))
+    }),
+    ("postgres_page_deep", || {
+        deep_case("postgres_page_deep", store("page_deep", ROWS))
     }),
     ("postgres_load_one", || {
         load_one_case("postgres_load_one", store("load_one", ROWS))
@@ -94,9 +98,9 @@ fn check_statements() {
         &select_in(CHUNK),
         &statements::select_in::<Person>(D, &ids).expect("sql").sql,
     );
-    let page = statements::page::<Person>(D, &page_query()).expect("sql");
+    let page = statements::page::<Person>(D, &page_query(PAGE_AFTER)).expect("sql");
     same(PAGE_SQL, &page.select.sql);
-    let (score, id) = page_cursor();
+    let (score, id) = page_cursor(PAGE_AFTER);
     let bound = [
         SqlValue::Float(score),
         SqlValue::Float(score),

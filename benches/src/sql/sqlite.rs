@@ -18,8 +18,8 @@ use reactive::sql::{Dialect, SqlValue};
 use rusqlite::{params, params_from_iter, Connection, OpenFlags, Row, TransactionBehavior};
 
 use super::{
-    dirty_fields, load_case, load_one_case, page_case, page_cursor, page_query, publish_case,
-    runtime, Builder, Person, Raw, Store, PAGE, PUBLISH_ROWS, ROWS,
+    deep_case, dirty_fields, load_case, load_one_case, page_case, page_cursor, page_query,
+    publish_case, runtime, Builder, Person, Raw, Store, PAGE, PAGE_AFTER, PUBLISH_ROWS, ROWS,
 };
 
 /// The SQLite cases by id, each built (and its database seeded) only when selected.
@@ -29,6 +29,9 @@ pub const CASES: &[Builder] = &[
     }),
     ("sqlite_page_100", || {
         page_case("sqlite_page_100", Ok(seeded(ROWS)))
+    }),
+    ("sqlite_page_deep", || {
+        deep_case("sqlite_page_deep", Ok(seeded(ROWS)))
     }),
     ("sqlite_load_one", || {
         load_one_case("sqlite_load_one", Ok(seeded(ROWS)))
@@ -83,9 +86,9 @@ fn check_statements() {
         &select_in(CHUNK),
         &statements::select_in::<Person>(D, &ids).expect("sql").sql,
     );
-    let page = statements::page::<Person>(D, &page_query()).expect("sql");
+    let page = statements::page::<Person>(D, &page_query(PAGE_AFTER)).expect("sql");
     same(PAGE_SQL, &page.select.sql);
-    let (score, id) = page_cursor();
+    let (score, id) = page_cursor(PAGE_AFTER);
     let bound = [
         SqlValue::Float(score),
         SqlValue::Float(score),
