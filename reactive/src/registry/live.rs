@@ -11,7 +11,6 @@ use std::time::Duration;
 
 use serde::Serialize;
 use serde_json::json;
-use tokio::sync::oneshot;
 
 use crate::entity::Entity;
 use crate::error::Error;
@@ -370,9 +369,9 @@ impl<T: Entity> Model<T> {
             .unwrap_or(Err(Error::Timeout { operation: "load" }))
     }
 
-    /// Runs a started provider call (`call`, which applies its own result to the model) in a
-    /// task of its own and waits for its result; dropping the returned future stops only the
-    /// waiting. Outside a Tokio runtime the call is not made: `undo` restores the flags.
+    /// Runs a started provider call (`call`, which applies its own result to the model) and
+    /// waits for its result; dropping the returned future stops only the waiting (the call
+    /// goes on in a task of its own). Outside a Tokio runtime the call is not made: `undo` restores the flags.
     async fn in_own_task(
         &self,
         seq: u64,
@@ -383,11 +382,8 @@ impl<T: Entity> Model<T> {
             self.finish(seq, Apply::Failed, undo, &[]);
             return Err(Error::NoRuntime);
         };
-        let (done, wait) = oneshot::channel();
-        runtime.spawn(async move {
-            let _ = done.send(call.await);
-        });
-        wait.await.unwrap_or(Err(Error::NoRuntime))
+        // Driven here; finished in a task of its own if this future is dropped first.
+        super::detached::Detached::new(runtime, call).await
     }
 
     /// Starts a provider call: a sequence number, the flag change and the `pre:` event.

@@ -13,6 +13,7 @@ use crate::error::Error;
 use crate::model::{Model, WeakModel};
 use crate::provider::Provider;
 
+use super::detached::Detached;
 use super::live::caught;
 use super::{events, EntitySet, Link, Registry, RegistryEvent};
 
@@ -74,29 +75,35 @@ impl Registry {
 
     /// The live model of `id`, or the one loaded from the provider: [`Error::NotFound`] when
     /// the provider has none. Concurrent calls for one id make one provider call and share its
-    /// model; the call runs in a task of its own (a Tokio runtime is needed), so dropping a
-    /// waiting future never strands the others.
+    /// model; the first caller drives the call, which moves to a task of its own if that
+    /// caller is dropped (a Tokio runtime is needed), so dropping a waiting future never
+    /// strands the others.
     pub async fn get_or_load<T: Entity>(&self, id: &T::Id) -> Result<Model<T>, Error> {
         let set = self.set::<T>();
-        let mut outcome = {
+        let (mut outcome, lead) = {
             let mut loading = set.loading.lock();
             // Checked under the loading lock: a load that finished has joined the map first.
             if let Some(live) = self.get::<T>(id) {
                 return Ok(live);
             }
             match loading.get(id) {
-                Some(sender) => sender.subscribe(),
+                Some(sender) => (sender.subscribe(), None),
                 None => {
                     let provider = set.provider()?;
                     let runtime =
                         tokio::runtime::Handle::try_current().map_err(|_| Error::NoRuntime)?;
                     let (sender, receiver) = watch::channel(None);
                     loading.insert(id.clone(), sender);
-                    runtime.spawn(load_task(self.clone(), set.clone(), provider, id.clone()));
-                    receiver
+                    let task = load_task(self.clone(), set.clone(), provider, id.clone());
+                    (receiver, Some(Detached::new(runtime, task)))
                 }
             }
         };
+        // The first caller drives the load; dropped, it leaves the load to a task of its own,
+        // which tells the other waiters.
+        if let Some(load) = lead {
+            load.await;
+        }
         loop {
             if let Some(done) = outcome.borrow_and_update().clone() {
                 return match done {

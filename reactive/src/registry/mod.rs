@@ -5,6 +5,7 @@
 //! and events. There is an explicit context (`Registry::new()`, for tests and tenants) and a
 //! process default (`Registry::global()`).
 
+mod detached;
 mod events;
 mod live;
 mod loading;
