@@ -63,8 +63,8 @@ const SELECT_IN: &str =
 /// The most ids per `IN` list: the provider's chunk. Shorter lists are padded to a power of
 /// two by repeating their last id, as the provider does.
 const CHUNK: usize = 1024;
-/// The keyset page by score after a cursor (score, score, id, limit + 1).
-const PAGE_SQL: &str = r#"SELECT "id", "name", "email", "age", "score", "version" FROM "people" WHERE (("score" > $1 OR "score" IS NULL) OR ("score" = $2 AND (("id" > $3 OR "id" IS NULL)))) ORDER BY "score" ASC, "id" ASC LIMIT $4"#;
+/// The keyset page by score after a cursor (a bound on score, then score, score, id, limit + 1).
+const PAGE_SQL: &str = r#"SELECT "id", "name", "email", "age", "score", "version" FROM "people" WHERE "score" >= $1 AND ("score" > $2 OR ("score" = $3 AND ("id" > $4))) ORDER BY "score" ASC, "id" ASC LIMIT $5"#;
 /// The update of `name` and `score` with the version checked (one statement: the provider
 /// runs it without a transaction of its own).
 const UPDATE: &str = r#"UPDATE "people" SET "name" = $1, "score" = $2, "version" = "version" + 1 WHERE "id" = $3 AND "version" = $4 RETURNING "id", "name", "email", "age", "score", "version""#;
@@ -102,6 +102,7 @@ fn check_statements() {
     same(PAGE_SQL, &page.select.sql);
     let (score, id) = page_cursor(PAGE_AFTER);
     let bound = [
+        SqlValue::Float(score),
         SqlValue::Float(score),
         SqlValue::Float(score),
         SqlValue::Int(int(id)),
@@ -309,7 +310,7 @@ impl Raw for RawPostgres {
         async move {
             let client = pool.get().await.expect("a connection");
             let (id, limit) = (int(id), PAGE as i64 + 1);
-            query(&client, PAGE_SQL, &[&score, &score, &id, &limit]).await
+            query(&client, PAGE_SQL, &[&score, &score, &score, &id, &limit]).await
         }
     }
 

@@ -51,8 +51,8 @@ const SELECT_IN: &str =
     r#"SELECT "id", "name", "email", "age", "score", "version" FROM "people" WHERE "id" IN ("#;
 /// Ids per `IN` list: the provider's chunk.
 const CHUNK: usize = 500;
-/// The keyset page by score after a cursor (score, score, id, limit + 1).
-const PAGE_SQL: &str = r#"SELECT "id", "name", "email", "age", "score", "version" FROM "people" WHERE (("score" > ?1 OR "score" IS NULL) OR ("score" = ?2 AND (("id" > ?3 OR "id" IS NULL)))) ORDER BY "score" ASC, "id" ASC LIMIT ?4"#;
+/// The keyset page by score after a cursor (a bound on score, then score, score, id, limit + 1).
+const PAGE_SQL: &str = r#"SELECT "id", "name", "email", "age", "score", "version" FROM "people" WHERE "score" >= ?1 AND ("score" > ?2 OR ("score" = ?3 AND ("id" > ?4))) ORDER BY "score" ASC, "id" ASC LIMIT ?5"#;
 /// The update of `name` and `score` with the version checked.
 const UPDATE: &str = r#"UPDATE "people" SET "name" = ?1, "score" = ?2, "version" = "version" + 1 WHERE "id" = ?3 AND "version" = ?4 RETURNING "id", "name", "email", "age", "score", "version""#;
 
@@ -90,6 +90,7 @@ fn check_statements() {
     same(PAGE_SQL, &page.select.sql);
     let (score, id) = page_cursor(PAGE_AFTER);
     let bound = [
+        SqlValue::Float(score),
         SqlValue::Float(score),
         SqlValue::Float(score),
         SqlValue::Int(int(id)),
@@ -269,7 +270,7 @@ impl Raw for RawSqlite {
     fn page(&self, score: f64, id: u64) -> impl Future<Output = Vec<Person>> + Send + 'static {
         on_blocking(self.conn.clone(), move |conn| {
             let mut stmt = conn.prepare_cached(PAGE_SQL)?;
-            let mut rows = stmt.query(params![score, score, int(id), PAGE as i64 + 1])?;
+            let mut rows = stmt.query(params![score, score, score, int(id), PAGE as i64 + 1])?;
             let mut out = Vec::with_capacity(PAGE + 1);
             while let Some(row) = rows.next()? {
                 out.push(person(row)?);

@@ -481,6 +481,33 @@ fn param_of(c: &ColumnDef, value: &Value) -> SqlValue {
 /// `keys`, with null last ascending and first descending. Written nested:
 /// `k1 after c1 OR (k1 = c1 AND (k2 after c2 OR (...)))`.
 fn write_after(dialect: Dialect, st: &mut Statement, keys: &[(&ColumnDef, bool)], after: &[Value]) {
+    // A bound on the first key alone, which the nested form implies: with it an index on
+    // that key starts at the cursor instead of filtering every row before it.
+    if let (Some(&(c, desc)), Some(value), true) = (keys.first(), after.first(), keys.len() > 1) {
+        let col = ordered(dialect, c);
+        let name = quote(c.name);
+        match (value.is_null(), desc) {
+            (true, false) => {
+                let _ = write!(st.sql, "{name} IS NULL AND ");
+            }
+            (true, true) => {}
+            (false, false) if c.nullable => {
+                let _ = write!(st.sql, "({col} >= ");
+                st.bind(dialect, param_of(c, value));
+                let _ = write!(st.sql, " OR {name} IS NULL) AND ");
+            }
+            (false, false) => {
+                let _ = write!(st.sql, "{col} >= ");
+                st.bind(dialect, param_of(c, value));
+                st.sql.push_str(" AND ");
+            }
+            (false, true) => {
+                let _ = write!(st.sql, "{col} <= ");
+                st.bind(dialect, param_of(c, value));
+                st.sql.push_str(" AND ");
+            }
+        }
+    }
     let mut closing = 0;
     for (i, ((c, desc), value)) in keys.iter().zip(after).enumerate() {
         let last = i + 1 == keys.len();
@@ -495,10 +522,14 @@ fn write_after(dialect: Dialect, st: &mut Statement, keys: &[(&ColumnDef, bool)]
             (true, true) => {
                 let _ = write!(st.sql, "{} IS NOT NULL", quote(c.name));
             }
-            (false, false) => {
+            (false, false) if c.nullable => {
                 let _ = write!(st.sql, "({col} > ");
                 st.bind(dialect, param_of(c, value));
                 let _ = write!(st.sql, " OR {} IS NULL)", quote(c.name));
+            }
+            (false, false) => {
+                let _ = write!(st.sql, "{col} > ");
+                st.bind(dialect, param_of(c, value));
             }
             (false, true) => {
                 let _ = write!(st.sql, "{col} < ");
