@@ -47,8 +47,27 @@ pub struct Flags {
     pub deleted: bool,
 }
 
+/// The events of one commit, built only when the model has listeners (a provider call on a
+/// model nobody listens to builds no JSON).
+struct Events {
+    list: Vec<Event>,
+    on: bool,
+}
+
+impl Events {
+    fn push(&mut self, event: impl FnOnce() -> Event) {
+        if self.on {
+            self.list.push(event());
+        }
+    }
+}
+
 /// Flag changes as `<flag>.changed` events.
-fn flag_events(before: Flags, after: Flags, out: &mut Vec<Event>) {
+fn flag_events(before: Flags, after: Flags, events: &mut Events) {
+    if !events.on || before == after {
+        return;
+    }
+    let out = &mut events.list;
     let mut push = |name: &'static str, previous: serde_json::Value, value: serde_json::Value| {
         if previous != value {
             out.push(Event::new(
@@ -395,7 +414,7 @@ impl<T: Entity> Model<T> {
             flag_events(before, slot.flags, events);
             slot.started += 1;
             seq = slot.started;
-            events.push(Event::new(pre, json!(null)));
+            events.push(|| Event::new(pre, json!(null)));
             None
         });
         seq
@@ -450,7 +469,7 @@ impl<T: Entity> Model<T> {
                 _ => None,
             };
             for name in after {
-                events.push(Event::new(*name, json!(null)));
+                events.push(|| Event::new(*name, json!(null)));
             }
             next
         });
@@ -490,11 +509,15 @@ impl<T: Entity> Model<T> {
     /// Runs `update` on the slot under the write lock; it may push events and return a new
     /// value. Field changes (with computed fields recomputed) are delivered with the events, in
     /// commit order with every other batch of the model.
-    fn commit_events(&self, update: impl FnOnce(&mut Slot<T>, &mut Vec<Event>) -> SlotUpdate<T>) {
+    fn commit_events(&self, update: impl FnOnce(&mut Slot<T>, &mut Events) -> SlotUpdate<T>) {
         let raw = self.raw_model();
         let mut state = raw.0.state.write();
-        let mut events = Vec::new();
+        let mut events = Events {
+            list: Vec::new(),
+            on: raw.0.hub.has_listeners(),
+        };
         let next = update(&mut state, &mut events);
+        let events = events.list;
         let mut changed = FieldSet::EMPTY;
         let mut old = None;
         if let Some(mut next) = next {

@@ -112,7 +112,19 @@ impl Statement {
     }
 }
 
-fn column_list<T: Record>() -> String {
+/// `"a", "b", ..`: the entity's quoted column names, built once per type (every statement
+/// reads them, and quoting them again per call cost more than the rest of a one-row load).
+fn column_list<T: Record>() -> &'static str {
+    use std::any::TypeId;
+    use std::collections::HashMap;
+    use std::sync::{OnceLock, RwLock};
+
+    static LISTS: OnceLock<RwLock<HashMap<TypeId, &'static str>>> = OnceLock::new();
+    let lists = LISTS.get_or_init(Default::default);
+    let key = TypeId::of::<T>();
+    if let Some(list) = lists.read().ok().and_then(|l| l.get(&key).copied()) {
+        return list;
+    }
     let mut out = String::new();
     for (i, c) in T::__COLUMNS.iter().enumerate() {
         if i > 0 {
@@ -120,7 +132,12 @@ fn column_list<T: Record>() -> String {
         }
         out.push_str(&quote(c.name));
     }
-    out
+    // One string per entity type for the life of the process.
+    let list: &'static str = Box::leak(out.into_boxed_str());
+    if let Ok(mut lists) = lists.write() {
+        return lists.entry(key).or_insert(list);
+    }
+    list
 }
 
 /// The id column.
@@ -191,30 +208,39 @@ pub fn select_by_id<T: Record>(dialect: Dialect, id: &T::Id) -> Result<Statement
 /// `SELECT <columns> FROM <table> WHERE <id> IN (?1, ..)` for up to `ids.len()` ids
 /// (`WHERE FALSE` for none).
 pub fn select_in<T: Record>(dialect: Dialect, ids: &[T::Id]) -> Result<Statement, Error> {
-    let mut st = Statement::new();
-    if ids.is_empty() {
-        st.sql = format!(
+    Ok(Statement {
+        sql: select_in_sql::<T>(dialect, ids.len()),
+        params: ids.iter().map(id_value::<T>).collect::<Result<_, _>>()?,
+    })
+}
+
+/// The text of [`select_in`] for `n` ids: chunks of one size share it.
+pub fn select_in_sql<T: Record>(dialect: Dialect, n: usize) -> String {
+    let mut sql = String::new();
+    if n == 0 {
+        let _ = write!(
+            sql,
             "SELECT {} FROM {} WHERE FALSE",
             column_list::<T>(),
             quote(T::ENTITY)
         );
-        return Ok(st);
+        return sql;
     }
     let _ = write!(
-        st.sql,
+        sql,
         "SELECT {} FROM {} WHERE {} IN (",
         column_list::<T>(),
         quote(T::ENTITY),
         quote(id_column::<T>().name)
     );
-    for (i, id) in ids.iter().enumerate() {
-        if i > 0 {
-            st.sql.push_str(", ");
+    for i in 1..=n {
+        if i > 1 {
+            sql.push_str(", ");
         }
-        st.bind(dialect, id_value::<T>(id)?);
+        dialect.param(&mut sql, i);
     }
-    st.sql.push(')');
-    Ok(st)
+    sql.push(')');
+    sql
 }
 
 /// `SELECT <version> FROM <table> WHERE <id> = ?1` (`SELECT 1` without a version): what a

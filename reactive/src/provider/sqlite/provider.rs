@@ -11,7 +11,7 @@ use crate::provider::{Provider, Publish};
 use crate::query::{Page, Query, Queryable};
 use crate::sql::shared::{finish_page, missing_row, CallSpan};
 use crate::sql::statements::{self, Statement};
-use crate::sql::{Dialect, Record};
+use crate::sql::{id_value, Dialect, Record, SqlValue};
 
 const DIALECT: Dialect = Dialect::Sqlite;
 /// Ids per `IN (..)` list (SQLite allows 32,766 parameters).
@@ -19,11 +19,22 @@ const CHUNK: usize = 500;
 
 /// Runs `st` and reads every row into a `T`.
 fn query_rows<T: Record>(conn: &Connection, st: &Statement) -> Result<Vec<T>, Error> {
-    let mut stmt = conn.prepare_cached(&st.sql).map_err(storage)?;
-    let mut rows = stmt
-        .query(params_from_iter(st.params.iter().map(Param)))
-        .map_err(storage)?;
     let mut out = Vec::new();
+    read_rows(conn, &st.sql, &st.params, &mut out)?;
+    Ok(out)
+}
+
+/// Runs `sql` with `params` and appends every row, as a `T`, to `out`.
+fn read_rows<T: Record>(
+    conn: &Connection,
+    sql: &str,
+    params: &[SqlValue],
+    out: &mut Vec<T>,
+) -> Result<(), Error> {
+    let mut stmt = conn.prepare_cached(sql).map_err(storage)?;
+    let mut rows = stmt
+        .query(params_from_iter(params.iter().map(Param)))
+        .map_err(storage)?;
     while let Some(row) = rows.next().map_err(storage)? {
         out.push(T::__from_columns(&mut RowColumns {
             row,
@@ -31,7 +42,7 @@ fn query_rows<T: Record>(conn: &Connection, st: &Statement) -> Result<Vec<T>, Er
             entity: T::ENTITY,
         })?);
     }
-    Ok(out)
+    Ok(())
 }
 
 /// The stored version of a row (`Some(None)` for an unversioned one), `None` if absent.
@@ -76,7 +87,6 @@ pub(super) struct Write<T: Record> {
     id: Option<T::Id>,
     expected_version: Option<u64>,
     statement: Statement,
-    probe: Option<Statement>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -94,7 +104,6 @@ impl<T: Record> Write<T> {
                 statement: statements::insert::<T>(DIALECT, &value)?,
                 id: value.id(),
                 expected_version: None,
-                probe: None,
             }),
             Publish::Update {
                 id,
@@ -110,7 +119,6 @@ impl<T: Record> Write<T> {
                     &fields,
                     expected_version,
                 )?,
-                probe: Some(statements::probe::<T>(DIALECT, &id)?),
                 id: Some(id),
                 expected_version,
             }),
@@ -121,7 +129,6 @@ impl<T: Record> Write<T> {
         Ok(Write {
             kind: WriteKind::Delete,
             statement: statements::delete::<T>(DIALECT, id, expected_version)?,
-            probe: Some(statements::probe::<T>(DIALECT, id)?),
             id: Some(id.clone()),
             expected_version,
         })
@@ -170,14 +177,12 @@ impl<T: Record> Write<T> {
         if written {
             return Ok(Ok(None));
         }
-        let stored = match &self.probe {
-            Some(check) => probe::<T>(conn, check)?,
-            None => None,
+        // Why no row was touched: built only now, as it is rarely needed.
+        let Some(id) = &self.id else {
+            return Ok(Err(Error::MissingId { entity: T::ENTITY }));
         };
-        Ok(Err(match &self.id {
-            Some(id) => missing_row::<T>(id, self.expected_version, stored),
-            None => Error::MissingId { entity: T::ENTITY },
-        }))
+        let stored = probe::<T>(conn, &statements::probe::<T>(DIALECT, id)?)?;
+        Ok(Err(missing_row::<T>(id, self.expected_version, stored)))
     }
 }
 
@@ -200,15 +205,23 @@ impl<T: Record> Provider<T> for Sqlite {
 
     async fn load_many(&self, ids: &[T::Id]) -> Result<Vec<T>, Error> {
         let call = CallSpan::new::<T>(BACKEND, "load_many", None);
-        let chunks = ids
-            .chunks(CHUNK)
-            .map(|chunk| statements::select_in::<T>(DIALECT, chunk))
+        // The ids as parameters; the text is built once per chunk size (two at most).
+        let params = ids
+            .iter()
+            .map(id_value::<T>)
             .collect::<Result<Vec<_>, _>>()?;
         let found = self
             .run(move |conn| {
-                let mut out = Vec::new();
-                for st in &chunks {
-                    out.extend(query_rows::<T>(conn, st)?);
+                let mut out = Vec::with_capacity(params.len());
+                let mut text = (0, String::new());
+                for chunk in params.chunks(CHUNK) {
+                    if text.0 != chunk.len() {
+                        text = (
+                            chunk.len(),
+                            statements::select_in_sql::<T>(DIALECT, chunk.len()),
+                        );
+                    }
+                    read_rows::<T>(conn, &text.1, chunk, &mut out)?;
                 }
                 Ok(out)
             })
