@@ -178,3 +178,18 @@ async fn clear_all_keeps_providers_and_listeners() {
     assert!(!again.ptr_eq(&first), "a fresh model after clear_all");
     assert_eq!(log.take(), vec!["created u1", "created u1"]);
 }
+
+#[test]
+fn an_entry_goes_with_its_last_handle_even_after_its_id_field_was_rewritten() {
+    let registry = Registry::new();
+    let kept = registry.create(user("u1", "Ada")).unwrap();
+    let moved = registry.create(user("u2", "Grace")).unwrap();
+    // The id field is an ordinary field: rewriting it does not move the entry.
+    moved.set(User::ID, "u9".to_string()).unwrap();
+    assert!(registry.get::<User>(&"u2".to_string()).is_some());
+    drop(moved);
+    assert!(registry.get::<User>(&"u2".to_string()).is_none());
+    assert_eq!(registry.len::<User>(), 1);
+    drop(kept);
+    assert!(registry.is_empty::<User>());
+}

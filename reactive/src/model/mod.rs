@@ -659,8 +659,8 @@ impl<T: Reactive> Model<T> {
     /// Ties the model to a registry entry; `Err` if it already has one.
     pub(crate) fn link(
         &self,
-        link: Box<dyn crate::model::raw::RegistryLink>,
-    ) -> Result<(), Box<dyn crate::model::raw::RegistryLink>> {
+        link: Arc<dyn crate::model::raw::RegistryLink<T>>,
+    ) -> Result<(), Arc<dyn crate::model::raw::RegistryLink<T>>> {
         self.shared().link.set(link)
     }
 

@@ -25,21 +25,24 @@ pub(crate) struct Shared<T> {
     pub(crate) state: RwLock<Slot<T>>,
     pub(crate) hub: Hub<T>,
     /// The registry entry of a registered model, told when the last handle drops.
-    pub(crate) link: OnceLock<Box<dyn RegistryLink>>,
+    /// One per entity set, shared by its models (a pointer copy, not an allocation, each).
+    pub(crate) link: OnceLock<Arc<dyn RegistryLink<T>>>,
 }
 
 /// A registered model's tie to its registry entry.
-pub(crate) trait RegistryLink: Send + Sync + 'static {
+pub(crate) trait RegistryLink<T>: Send + Sync {
     /// For the registry to find its own link type.
     fn as_any(&self) -> &dyn std::any::Any;
-    /// The model at `model` (an address) is gone: remove its entry if it is still there.
-    fn released(&self, model: usize);
+    /// The model at `model` (an address), whose last value is `value`, is gone: remove its
+    /// entry if it is still there.
+    fn released(&self, model: usize, value: &T);
 }
 
 impl<T> Drop for Shared<T> {
     fn drop(&mut self) {
-        if let Some(link) = self.link.get() {
-            link.released(self as *const Self as usize);
+        let model = self as *const Self as usize;
+        if let Some(link) = self.link.take() {
+            link.released(model, &self.state.get_mut().value);
         }
     }
 }

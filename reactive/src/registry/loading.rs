@@ -15,7 +15,7 @@ use crate::provider::Provider;
 
 use super::detached::Detached;
 use super::live::caught;
-use super::{events, EntitySet, Link, Registry, RegistryEvent};
+use super::{events, EntitySet, Registry, RegistryEvent};
 
 /// How one load ended, as every waiter sees it.
 #[derive(Clone)]
@@ -195,13 +195,10 @@ impl Registry {
             // Read under the map lock, as in `join_set`: `on_event` attaching forwarders to
             // the live models neither misses a new one nor attaches twice.
             let forwarding = set.forwarding.load(Ordering::Acquire);
-            let link = |id: &T::Id, model: &Model<T>| {
+            let shared = self.link_of(set);
+            let link = |_: &T::Id, model: &Model<T>| {
                 // A new model has no link yet: this cannot fail.
-                let _ = model.link(Box::new(Link {
-                    registry: Arc::downgrade(&self.inner),
-                    set: Arc::downgrade(set),
-                    id: id.clone(),
-                }));
+                let _ = model.link(shared.clone());
                 if forwarding {
                     events::forward_updates(set, model);
                 }

@@ -141,11 +141,14 @@ pub(crate) struct EntitySet<T: Entity> {
     /// Registered models forward their batches as `Updated` (once someone listens).
     forwarding: AtomicBool,
     loading: Mutex<loading::InFlight<T>>,
+    /// The link every registered model of this set holds.
+    link: OnceLock<Arc<Link<T>>>,
 }
 
 impl<T: Entity> EntitySet<T> {
     fn new() -> Self {
         EntitySet {
+            link: OnceLock::new(),
             map: RwLock::new(HashMap::new()),
             listeners: Listeners::new(),
             provider: RwLock::new(None),
@@ -156,7 +159,7 @@ impl<T: Entity> EntitySet<T> {
 }
 
 /// The registry a model's link belongs to.
-pub(crate) fn registry_of<T: Entity>(link: &dyn RegistryLink) -> Option<Registry> {
+pub(crate) fn registry_of<T: Entity>(link: &dyn RegistryLink<T>) -> Option<Registry> {
     let link = link.as_any().downcast_ref::<Link<T>>()?;
     link.registry.upgrade().map(|inner| Registry { inner })
 }
@@ -166,31 +169,47 @@ pub(crate) fn registry_of<T: Entity>(link: &dyn RegistryLink) -> Option<Registry
 struct Link<T: Entity> {
     registry: Weak<Inner>,
     set: Weak<EntitySet<T>>,
-    id: T::Id,
 }
 
-impl<T: Entity> RegistryLink for Link<T> {
+impl<T: Entity> RegistryLink<T> for Link<T> {
     fn as_any(&self) -> &dyn Any {
         self
     }
 
-    fn released(&self, model: usize) {
+    fn released(&self, model: usize, value: &T) {
         let Some(set) = self.set.upgrade() else {
             return;
         };
         let mut map = set.map.write();
-        if map.get(&self.id).is_some_and(|weak| weak.addr() == model) {
-            map.remove(&self.id);
-            // Give memory back once most entries are gone (a burst does not stay resident).
-            let len = map.len();
-            if len * 4 < map.capacity() {
-                map.shrink_to(len * 2);
+        let is_model = |weak: &WeakModel<T>| weak.addr() == model;
+        match value.id() {
+            Some(id) if map.get(&id).is_some_and(is_model) => {
+                map.remove(&id);
             }
+            // The id field was rewritten after the model joined: find its entry by address.
+            _ => map.retain(|_, weak| !is_model(weak)),
+        }
+        // Give memory back once most entries are gone (a burst does not stay resident).
+        let len = map.len();
+        if len * 4 < map.capacity() {
+            map.shrink_to(len * 2);
         }
     }
 }
 
 impl Registry {
+    /// The link of `set`'s models to their entries (made once per set).
+    fn link_of<T: Entity>(&self, set: &Arc<EntitySet<T>>) -> Arc<dyn RegistryLink<T>> {
+        set.link
+            .get_or_init(|| {
+                Arc::new(Link {
+                    registry: Arc::downgrade(&self.inner),
+                    set: Arc::downgrade(set),
+                })
+            })
+            .clone()
+    }
+
     /// A new, empty registry.
     ///
     /// ```
@@ -303,12 +322,7 @@ impl Registry {
                 },
                 vacant => vacant,
             };
-            let link: Box<dyn RegistryLink> = Box::new(Link {
-                registry: Arc::downgrade(&self.inner),
-                set: Arc::downgrade(set),
-                id: entry.key().clone(),
-            });
-            if model.link(link).is_err() {
+            if model.link(self.link_of(set)).is_err() {
                 return Err(Error::AlreadyLive {
                     entity: T::ENTITY,
                     id: format!("{:?}", entry.key()),
