@@ -4,8 +4,7 @@
 
 mod common;
 
-use std::sync::{Arc, Mutex};
-
+use common::spans::SpanLog;
 use common::watchdog;
 use reactive::prelude::*;
 use reactive::provider::sqlite::Sqlite;
@@ -16,67 +15,6 @@ use reactive::provider::{Provider, Publish};
 struct User {
     id: u64,
     name: String,
-}
-
-/// Records the fields of every `reactive.provider` span.
-#[derive(Clone, Default)]
-struct SpanLog(Arc<Mutex<Vec<std::collections::BTreeMap<String, String>>>>);
-
-struct Fields<'a>(&'a mut std::collections::BTreeMap<String, String>);
-
-impl tracing::field::Visit for Fields<'_> {
-    fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn std::fmt::Debug) {
-        self.0
-            .insert(field.name().to_string(), format!("{value:?}"));
-    }
-}
-
-impl<S> tracing_subscriber::Layer<S> for SpanLog
-where
-    S: tracing::Subscriber + for<'a> tracing_subscriber::registry::LookupSpan<'a>,
-{
-    fn on_new_span(
-        &self,
-        attrs: &tracing::span::Attributes<'_>,
-        id: &tracing::span::Id,
-        ctx: tracing_subscriber::layer::Context<'_, S>,
-    ) {
-        if attrs.metadata().name() != "reactive.provider" {
-            return;
-        }
-        let mut fields = std::collections::BTreeMap::new();
-        attrs.record(&mut Fields(&mut fields));
-        if let Some(span) = ctx.span(id) {
-            span.extensions_mut().insert(fields);
-        }
-    }
-
-    fn on_record(
-        &self,
-        id: &tracing::span::Id,
-        values: &tracing::span::Record<'_>,
-        ctx: tracing_subscriber::layer::Context<'_, S>,
-    ) {
-        if let Some(span) = ctx.span(id) {
-            if let Some(fields) = span
-                .extensions_mut()
-                .get_mut::<std::collections::BTreeMap<String, String>>()
-            {
-                values.record(&mut Fields(fields));
-            }
-        }
-    }
-
-    fn on_close(&self, id: tracing::span::Id, ctx: tracing_subscriber::layer::Context<'_, S>) {
-        if let Some(span) = ctx.span(&id) {
-            if let Some(fields) = span
-                .extensions()
-                .get::<std::collections::BTreeMap<String, String>>()
-            {
-                self.0.lock().unwrap().push(fields.clone());
-            }
-        }
-    }
 }
 
 #[test]

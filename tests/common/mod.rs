@@ -1,6 +1,8 @@
 //! Shared helpers for the integration tests.
 #![allow(dead_code)]
 
+pub mod spans;
+
 use std::sync::mpsc;
 
 use reactive::{Model, ReactiveJson, Subscription};
