@@ -2,49 +2,12 @@
 
 use reactive::prelude::*;
 
-/// An enum stored as its serde string (`#[reactive(text)]`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Role {
-    // Declared out of alphabetical order: queries order by the serde string.
-    Member,
-    Admin,
-    Guest,
-}
+// The query tests' entity, `Person` (every kind of field a filter or an order can use), its
+// `Role` enum stored as its serde string, and `person(id, name, age)` with plain defaults.
+#[path = "../query_common/mod.rs"]
+mod query_common;
 
-/// The query semantics' entity: every kind of field a filter or an order can use.
-#[derive(Reactive, Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[entity("people")]
-pub struct Person {
-    pub id: u32,
-    pub name: String,
-    pub age: i64,
-    pub score: f64,
-    pub nickname: Option<String>,
-    pub rank: Option<i32>,
-    pub active: bool,
-    pub count: u64,
-    #[reactive(text)]
-    pub role: Role,
-    #[reactive(json)]
-    pub tags: Option<Vec<String>>,
-}
-
-/// A person with plain defaults: score `age / 2`, active when the id is even, count = id.
-pub fn person(id: u32, name: &str, age: i64) -> Person {
-    Person {
-        id,
-        name: name.into(),
-        age,
-        score: age as f64 / 2.0,
-        nickname: None,
-        rank: None,
-        active: id & 1 == 0,
-        count: u64::from(id),
-        role: Role::Member,
-        tags: None,
-    }
-}
+pub use query_common::{person, Person, Role};
 
 /// Five people with varied fields (the fixture most filter cases read):
 ///
