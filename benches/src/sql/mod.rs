@@ -484,3 +484,81 @@ pub fn cases(keep: &dyn Fn(&str) -> bool) -> Vec<Case> {
     }
     out
 }
+
+/// A floor's SQL text, written out by hand so that a reader sees what it runs.
+pub struct FloorSql {
+    /// The dialect the text is in.
+    pub dialect: reactive::sql::Dialect,
+    /// The load by id.
+    pub select_by_id: &'static str,
+    /// The start of the `IN` list load (`SELECT .. WHERE "id" IN (`).
+    pub select_in: &'static str,
+    /// Ids per `IN` list.
+    pub chunk: usize,
+    /// The keyset page after a cursor.
+    pub page: &'static str,
+    /// The update of `name` and `score` with the version checked.
+    pub update: &'static str,
+}
+
+impl FloorSql {
+    /// The `IN` list statement for `n` ids.
+    pub fn select_in(&self, n: usize) -> String {
+        let mut sql = String::from(self.select_in);
+        let mark = match self.dialect {
+            reactive::sql::Dialect::Postgres => '$',
+            _ => '?',
+        };
+        for i in 1..=n {
+            if i > 1 {
+                sql.push_str(", ");
+            }
+            sql.push(mark);
+            sql.push_str(&i.to_string());
+        }
+        sql.push(')');
+        sql
+    }
+
+    /// Panics unless every statement of the floor is the SQL core's, with the same
+    /// parameters where they are fixed: a floor must run the same SQL.
+    pub fn check(&self) {
+        use reactive::sql::{statements, SqlValue};
+        let d = self.dialect;
+        let same = |floor: &str, ours: &str| {
+            assert_eq!(floor, ours, "a floor's SQL differs from the provider's")
+        };
+        same(
+            self.select_by_id,
+            &statements::select_by_id::<Person>(d, &7).expect("sql").sql,
+        );
+        let ids: Vec<u64> = (0..self.chunk as u64).collect();
+        same(
+            &self.select_in(self.chunk),
+            &statements::select_in::<Person>(d, &ids).expect("sql").sql,
+        );
+        let page = statements::page::<Person>(d, &page_query(PAGE_AFTER)).expect("sql");
+        same(self.page, &page.select.sql);
+        let (score, id) = page_cursor(PAGE_AFTER);
+        let bound = [
+            SqlValue::Float(score),
+            SqlValue::Float(score),
+            SqlValue::Float(score),
+            SqlValue::Int(int(id)),
+            SqlValue::Int(PAGE as i64 + 1),
+        ];
+        assert_eq!(page.select.params, bound, "the page's parameters differ");
+        let value = Person::numbered(7);
+        same(
+            self.update,
+            &statements::update::<Person>(d, &7, &value, &dirty_fields(), Some(1))
+                .expect("sql")
+                .sql,
+        );
+    }
+}
+
+/// An id or version as the databases' integer (checked, like the provider's column mapping).
+pub fn int(v: u64) -> i64 {
+    i64::try_from(v).expect("below i64::MAX")
+}

@@ -19,15 +19,13 @@ use std::time::Duration;
 
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod, Runtime};
 use reactive::provider::postgres::Postgres;
-use reactive::sql::statements;
-use reactive::sql::{Dialect, SqlValue};
+use reactive::sql::Dialect;
 use tokio_postgres::types::ToSql;
 use tokio_postgres::{NoTls, Row};
 
 use super::{
-    deep_case, dirty_fields, load_case, load_one_case, page_case, page_cursor, page_query,
-    publish_case, runtime, Builder, Person, Raw, Store, PAGE, PAGE_AFTER, PUBLISH_ROWS, ROWS,
-    SCORE_STEP,
+    deep_case, int, load_case, load_one_case, page_case, publish_case, runtime, Builder, FloorSql,
+    Person, Raw, Store, PAGE, PUBLISH_ROWS, ROWS, SCORE_STEP,
 };
 
 /// The variable the server's URL is read from.
@@ -69,58 +67,15 @@ const PAGE_SQL: &str = r#"SELECT "id", "name", "email", "age", "score", "version
 /// runs it without a transaction of its own).
 const UPDATE: &str = r#"UPDATE "people" SET "name" = $1, "score" = $2, "version" = "version" + 1 WHERE "id" = $3 AND "version" = $4 RETURNING "id", "name", "email", "age", "score", "version""#;
 
-/// The `IN` list statement for `n` ids.
-fn select_in(n: usize) -> String {
-    let mut sql = String::from(SELECT_IN);
-    for i in 1..=n {
-        if i > 1 {
-            sql.push_str(", ");
-        }
-        sql.push('$');
-        sql.push_str(&i.to_string());
-    }
-    sql.push(')');
-    sql
-}
-
-/// Panics unless every statement of the floor is the SQL core's (see the SQLite floor).
-fn check_statements() {
-    const D: Dialect = Dialect::Postgres;
-    let same = |floor: &str, ours: &str| {
-        assert_eq!(floor, ours, "a floor's SQL differs from the provider's")
-    };
-    same(
-        SELECT_BY_ID,
-        &statements::select_by_id::<Person>(D, &7).expect("sql").sql,
-    );
-    let ids: Vec<u64> = (0..CHUNK as u64).collect();
-    same(
-        &select_in(CHUNK),
-        &statements::select_in::<Person>(D, &ids).expect("sql").sql,
-    );
-    let page = statements::page::<Person>(D, &page_query(PAGE_AFTER)).expect("sql");
-    same(PAGE_SQL, &page.select.sql);
-    let (score, id) = page_cursor(PAGE_AFTER);
-    let bound = [
-        SqlValue::Float(score),
-        SqlValue::Float(score),
-        SqlValue::Float(score),
-        SqlValue::Int(int(id)),
-        SqlValue::Int(PAGE as i64 + 1),
-    ];
-    assert_eq!(page.select.params, bound, "the page's parameters differ");
-    let value = Person::numbered(7);
-    same(
-        UPDATE,
-        &statements::update::<Person>(D, &7, &value, &dirty_fields(), Some(1))
-            .expect("sql")
-            .sql,
-    );
-}
-
-fn int(v: u64) -> i64 {
-    i64::try_from(v).expect("below i64::MAX")
-}
+/// The floor's statements, checked against the SQL core's when the floor is built.
+const FLOOR_SQL: FloorSql = FloorSql {
+    dialect: Dialect::Postgres,
+    select_by_id: SELECT_BY_ID,
+    select_in: SELECT_IN,
+    chunk: CHUNK,
+    page: PAGE_SQL,
+    update: UPDATE,
+};
 
 fn unsigned(row: &Row, at: usize) -> Result<u64, tokio_postgres::Error> {
     let v: i64 = row.try_get(at)?;
@@ -243,10 +198,10 @@ impl Store for PgStore {
     }
 
     fn raw(&self) -> RawPostgres {
-        check_statements();
+        FLOOR_SQL.check();
         RawPostgres {
             pool: self.pool.clone(),
-            select_in: Arc::new(select_in(CHUNK)),
+            select_in: Arc::new(FLOOR_SQL.select_in(CHUNK)),
         }
     }
 
@@ -294,7 +249,7 @@ impl Raw for RawPostgres {
                 let sql = if size == CHUNK {
                     full.as_str()
                 } else {
-                    other = select_in(size);
+                    other = FLOOR_SQL.select_in(size);
                     other.as_str()
                 };
                 let params: Vec<&(dyn ToSql + Sync)> =

@@ -13,13 +13,12 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use reactive::provider::sqlite::Sqlite;
-use reactive::sql::statements;
-use reactive::sql::{Dialect, SqlValue};
+use reactive::sql::Dialect;
 use rusqlite::{params, params_from_iter, Connection, OpenFlags, Row, TransactionBehavior};
 
 use super::{
-    deep_case, dirty_fields, load_case, load_one_case, page_case, page_cursor, page_query,
-    publish_case, runtime, Builder, Person, Raw, Store, PAGE, PAGE_AFTER, PUBLISH_ROWS, ROWS,
+    deep_case, int, load_case, load_one_case, page_case, publish_case, runtime, Builder, FloorSql,
+    Person, Raw, Store, PAGE, PUBLISH_ROWS, ROWS,
 };
 
 /// The SQLite cases by id, each built (and its database seeded) only when selected.
@@ -56,60 +55,15 @@ const PAGE_SQL: &str = r#"SELECT "id", "name", "email", "age", "score", "version
 /// The update of `name` and `score` with the version checked.
 const UPDATE: &str = r#"UPDATE "people" SET "name" = ?1, "score" = ?2, "version" = "version" + 1 WHERE "id" = ?3 AND "version" = ?4 RETURNING "id", "name", "email", "age", "score", "version""#;
 
-/// The `IN` list statement for `n` ids.
-fn select_in(n: usize) -> String {
-    let mut sql = String::from(SELECT_IN);
-    for i in 1..=n {
-        if i > 1 {
-            sql.push_str(", ");
-        }
-        sql.push('?');
-        sql.push_str(&i.to_string());
-    }
-    sql.push(')');
-    sql
-}
-
-/// Panics unless every statement of the floor is the SQL core's, with the same parameters
-/// where they are fixed: a floor must run the same SQL.
-fn check_statements() {
-    const D: Dialect = Dialect::Sqlite;
-    let same = |floor: &str, ours: &str| {
-        assert_eq!(floor, ours, "a floor's SQL differs from the provider's")
-    };
-    same(
-        SELECT_BY_ID,
-        &statements::select_by_id::<Person>(D, &7).expect("sql").sql,
-    );
-    let ids: Vec<u64> = (0..CHUNK as u64).collect();
-    same(
-        &select_in(CHUNK),
-        &statements::select_in::<Person>(D, &ids).expect("sql").sql,
-    );
-    let page = statements::page::<Person>(D, &page_query(PAGE_AFTER)).expect("sql");
-    same(PAGE_SQL, &page.select.sql);
-    let (score, id) = page_cursor(PAGE_AFTER);
-    let bound = [
-        SqlValue::Float(score),
-        SqlValue::Float(score),
-        SqlValue::Float(score),
-        SqlValue::Int(int(id)),
-        SqlValue::Int(PAGE as i64 + 1),
-    ];
-    assert_eq!(page.select.params, bound, "the page's parameters differ");
-    let value = Person::numbered(7);
-    same(
-        UPDATE,
-        &statements::update::<Person>(D, &7, &value, &dirty_fields(), Some(1))
-            .expect("sql")
-            .sql,
-    );
-}
-
-/// An id or version as SQLite's integer (checked, like the provider's column mapping).
-fn int(v: u64) -> i64 {
-    i64::try_from(v).expect("below i64::MAX")
-}
+/// The floor's statements, checked against the SQL core's when the floor is built.
+const FLOOR_SQL: FloorSql = FloorSql {
+    dialect: Dialect::Sqlite,
+    select_by_id: SELECT_BY_ID,
+    select_in: SELECT_IN,
+    chunk: CHUNK,
+    page: PAGE_SQL,
+    update: UPDATE,
+};
 
 /// Column `at` as a `u64` (checked, like the provider's column mapping).
 fn unsigned(row: &Row<'_>, at: usize) -> rusqlite::Result<u64> {
@@ -205,10 +159,10 @@ impl Store for Seeded {
     }
 
     fn raw(&self) -> RawSqlite {
-        check_statements();
+        FLOOR_SQL.check();
         RawSqlite {
             conn: Arc::new(Mutex::new(connect(&self.path))),
-            select_in: select_in(CHUNK).into(),
+            select_in: FLOOR_SQL.select_in(CHUNK).into(),
         }
     }
 
@@ -254,7 +208,7 @@ impl Raw for RawSqlite {
                 let sql = if chunk.len() == CHUNK {
                     &*sql
                 } else {
-                    other = select_in(chunk.len());
+                    other = FLOOR_SQL.select_in(chunk.len());
                     &other
                 };
                 let mut stmt = conn.prepare_cached(sql)?;
