@@ -15,8 +15,6 @@ mod lists;
 mod server;
 #[path = "postgres/support.rs"]
 mod support;
-#[path = "postgres/types.rs"]
-mod types;
 #[path = "postgres/writes.rs"]
 mod writes;
 

@@ -72,6 +72,12 @@ impl NextId for u32 {
     }
 }
 
+impl NextId for uuid::Uuid {
+    fn nth(n: u64) -> Self {
+        uuid::Uuid::from_u128(u128::from(n))
+    }
+}
+
 impl NextId for String {
     fn nth(n: u64) -> Self {
         format!("gen-{n}")

@@ -17,6 +17,7 @@ pub mod hostile;
 pub mod nulls;
 pub mod order;
 pub mod registry;
+pub mod types;
 pub mod values;
 pub mod writes;
 
@@ -154,6 +155,9 @@ macro_rules! cases {
                 nan_in_a_field_is_refused_on_publish,
                 u64_above_i64_max_is_refused_on_publish,
             ],
+            types: [
+                uuids_and_timestamps_round_trip_and_query_alike,
+            ],
         }
     };
 }
@@ -235,6 +239,7 @@ pub fn defined() -> Vec<String> {
         ("hostile", include_str!("hostile.rs")),
         ("registry", include_str!("registry.rs")),
         ("field_values", include_str!("field_values.rs")),
+        ("types", include_str!("types.rs")),
     ];
     let mut names = Vec::new();
     for (module, source) in SOURCES {
