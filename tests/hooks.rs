@@ -173,6 +173,31 @@ fn hooks_run_once_per_batch() {
     assert_eq!(m.available(), 25);
 }
 
+/// A set whose hook rewrites the value runs the hook once, on the fast path (a field nothing
+/// depends on) as on the ruled one (a field a computed field depends on), with one `after`.
+#[test]
+fn a_rewriting_hook_runs_once_per_set() {
+    let m = account(true);
+    m.set_owner("  grace  ").unwrap();
+    assert_eq!(
+        seen(),
+        vec![
+            "before [\"owner \\\"ada\\\"->\\\"  grace  \\\"\"]",
+            "after [\"owner\"] balance=0",
+        ]
+    );
+    assert_eq!(m.owner(), "grace");
+    // Rewritten back to the committed value: the hook ran, nothing was committed.
+    m.set_owner(" grace ").unwrap();
+    let once = seen();
+    assert_eq!(once.len(), 1, "{once:?}");
+    assert!(once[0].starts_with("before"), "{once:?}");
+    m.update(|a| a.owner = " eve ".into()).unwrap();
+    let batch = seen();
+    assert_eq!(batch.len(), 2, "{batch:?}");
+    assert_eq!(m.owner(), "eve");
+}
+
 #[derive(Reactive, Clone, Debug)]
 struct Plain {
     n: u64,

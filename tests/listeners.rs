@@ -3,7 +3,7 @@
 mod common;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Barrier};
+use std::sync::Arc;
 
 use common::Log;
 use reactive::prelude::*;
@@ -179,40 +179,7 @@ fn a_listener_dropped_during_a_dispatch_is_never_called_again() {
     assert_eq!(log.take(), vec!["killer 1", "killer 2"]);
 }
 
-#[test]
-fn a_listener_dropped_from_another_thread_is_never_started_after_drop_returns() {
-    common::watchdog(60, "drop from another thread", || {
-        let m = player();
-        for round in 0..200u64 {
-            let after_drop = Arc::new(std::sync::atomic::AtomicBool::new(false));
-            let violated = Arc::new(std::sync::atomic::AtomicBool::new(false));
-            let (a, v) = (after_drop.clone(), violated.clone());
-            let sub = m.on(Player::SCORE, move |_| {
-                if a.load(Ordering::SeqCst) {
-                    v.store(true, Ordering::SeqCst);
-                }
-            });
-            let barrier = Arc::new(Barrier::new(2));
-            let writer = {
-                let (m, barrier) = (m.clone(), barrier.clone());
-                std::thread::spawn(move || {
-                    barrier.wait();
-                    for i in 0..50 {
-                        m.set_score(round * 1000 + i + 1).unwrap();
-                    }
-                })
-            };
-            barrier.wait();
-            drop(sub);
-            after_drop.store(true, Ordering::SeqCst);
-            writer.join().unwrap();
-            assert!(
-                !violated.load(Ordering::SeqCst),
-                "a listener started after its drop returned"
-            );
-        }
-    });
-}
+// Dropping from another thread while a delivery runs: tests/unsubscribe.rs.
 
 #[test]
 fn a_panicking_listener_does_not_stop_the_others_or_poison_the_model() {

@@ -3,7 +3,7 @@
 use crate::measure::Bench;
 use std::process::ExitCode;
 
-use crate::{entity, floor, ours, peers, rules, sql};
+use crate::{entity, floor, ours, peers, rules, sql, subscriptions};
 
 /// What a ratio (our time / the other's time) must satisfy.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -270,6 +270,41 @@ pub fn core() -> Vec<Case> {
                 0,
                 1,
                 Target::AtMost(4.0),
+            )],
+            allocation_free: &[],
+            limits: Limits::DEFAULT,
+            skipped: None,
+        },
+        Case {
+            id: "subscribe_unsubscribe",
+            benches: vec![
+                subscriptions::ours_subscribe_unsubscribe(),
+                subscriptions::floor_subscribe_unsubscribe(),
+            ],
+            // At most 10% above the ratio measured before unsubscribing stopped waiting
+            // (1.86): docs/adr/0002-event-delivery.md.
+            comparisons: vec![row(
+                "Model::on + drop / Mutex<Vec> push + remove",
+                0,
+                1,
+                Target::AtMost(2.05),
+            )],
+            allocation_free: &[],
+            limits: Limits::DEFAULT,
+            skipped: None,
+        },
+        Case {
+            id: "drop_during_delivery",
+            benches: vec![
+                subscriptions::ours_drop_during_delivery(),
+                subscriptions::floor_drop_during_delivery(),
+            ],
+            // As above, from 2.48 before the change.
+            comparisons: vec![row(
+                "set whose listener drops and re-subscribes / floor",
+                0,
+                1,
+                Target::AtMost(2.73),
             )],
             allocation_free: &[],
             limits: Limits::DEFAULT,

@@ -21,4 +21,5 @@ pub mod probe;
 pub mod rules;
 pub mod sql;
 pub mod subjects;
+pub mod subscriptions;
 pub mod table;

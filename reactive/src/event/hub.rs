@@ -1,6 +1,6 @@
 //! Delivery of one model's batches.
 //!
-//! Protocol: every commit that has listeners increments the pending count in `word` while the
+//! Protocol: every commit that has listeners increments the pending count while the
 //! state lock is held. The commit that finds it at zero *claims* the model and delivers its
 //! own batch from its stack frame, then keeps delivering the batches other commits queued
 //! meanwhile (in commit order) until the count returns to zero. So each model is delivered by
@@ -27,16 +27,11 @@ use crate::model::meta::Reactive;
 use crate::model::raw::RawModel;
 use crate::model::Model;
 
-/// Low half of `word`: batches committed and not yet delivered (the one in progress included).
-const PENDING_MASK: u64 = 0xFFFF_FFFF;
-/// High half of `word`: batches delivered (wrapping). Waiters watch it move.
-const COMPLETED: u64 = 1 << 32;
-
 /// The listener table. Only the thread that holds the model's delivery claim touches it.
 struct TableCell(UnsafeCell<Table>);
 
 // SAFETY: the table is only accessed by `Hub::table`'s callers, which run only on the thread
-// holding the model's delivery claim (the pending count in `word` going 0 -> 1 acquires it,
+// holding the model's delivery claim (the pending count going 0 -> 1 acquires it,
 // back to 0 releases it, both SeqCst read-modify-writes), so accesses never overlap and each
 // claim happens-after the previous release.
 unsafe impl Sync for TableCell {}
@@ -52,7 +47,8 @@ struct Parts<T> {
 type Stream<'a> = Option<&'a (broadcast::Sender<Event>, JsonConv)>;
 
 pub(crate) struct Hub<T> {
-    word: AtomicU64,
+    /// Batches committed and not yet delivered (the one in progress included).
+    pending: AtomicU64,
     /// Live listeners and open streams: zero means a commit delivers nothing.
     listeners: AtomicU32,
     /// Live field listeners and open streams: zero means a batch need not keep field values.
@@ -79,7 +75,7 @@ impl<T> Drop for Hub<T> {
 impl<T: Reactive> Hub<T> {
     pub(crate) const fn new() -> Self {
         Hub {
-            word: AtomicU64::new(0),
+            pending: AtomicU64::new(0),
             listeners: AtomicU32::new(0),
             value_listeners: AtomicU32::new(0),
             streams: AtomicU32::new(0),
@@ -143,7 +139,14 @@ impl<T: Reactive> Hub<T> {
         if entry.on_field {
             self.value_listeners.fetch_add(1, Ordering::SeqCst);
         }
-        self.parts().regs.lock().push((target, entry));
+        let mut regs = self.parts().regs.lock();
+        // Without a delivery to merge them, registrations that were dropped again would pile
+        // up: drop those whenever the list doubles (amortised constant time).
+        if regs.len() >= 32 && regs.len().is_power_of_two() {
+            regs.retain(|(_, entry)| entry.is_alive());
+        }
+        regs.push((target, entry));
+        drop(regs);
         self.listeners.fetch_add(1, Ordering::SeqCst);
         self.regs_dirty.store(true, Ordering::Release);
     }
@@ -173,8 +176,10 @@ impl<T: Reactive> Hub<T> {
         self.listeners.fetch_sub(1, Ordering::SeqCst);
     }
 
-    /// Removes `entry`; once this returns, the listener is never started again.
-    pub(crate) fn unregister(&self, model: usize, entry: &Entry) {
+    /// Removes `entry`; once this returns, the listener is never started again. It never
+    /// waits: a delivery on another thread that read the entry's flag before `kill` (so its
+    /// call started first, in the flag's order) may still be running, and finishes.
+    pub(crate) fn unregister(&self, entry: &Entry) {
         if !entry.kill() {
             return;
         }
@@ -183,31 +188,6 @@ impl<T: Reactive> Hub<T> {
         }
         self.listeners.fetch_sub(1, Ordering::SeqCst);
         self.regs_dirty.store(true, Ordering::Release);
-        // A delivery that read the flag before `kill` may be about to call the listener: wait
-        // for the batch in progress to end. No wait when this thread is the one delivering (or
-        // will deliver) this model, or holds its batch open (the delivering listener could be
-        // waiting for that batch's lock).
-        let seen = self.word.load(Ordering::SeqCst);
-        if seen & PENDING_MASK == 0
-            || local::delivering() == model
-            || local::has_queued(model)
-            || local::is_batching(model)
-        {
-            return;
-        }
-        let mut spins = 0u32;
-        loop {
-            let now = self.word.load(Ordering::SeqCst);
-            if now & PENDING_MASK == 0 || (now & !PENDING_MASK) != (seen & !PENDING_MASK) {
-                return;
-            }
-            spins += 1;
-            if spins < 64 {
-                std::hint::spin_loop();
-            } else {
-                std::thread::yield_now();
-            }
-        }
     }
 
     /// Called once per commit that has listeners, with the state lock (`guard`) still held so
@@ -215,7 +195,7 @@ impl<T: Reactive> Hub<T> {
     /// releasing the lock, or queues it behind the delivery in progress.
     #[inline(always)]
     pub(crate) fn commit<P: Pending<T>, G>(&self, model: &RawModel<T>, guard: G, pending: P) {
-        if self.word.fetch_add(1, Ordering::SeqCst) & PENDING_MASK != 0 {
+        if self.pending.fetch_add(1, Ordering::SeqCst) != 0 {
             self.enqueue(pending.into_owned());
             drop(guard);
             return;
@@ -224,7 +204,7 @@ impl<T: Reactive> Hub<T> {
         if local::is_active() {
             self.queue_local(model, pending.into_owned());
         } else {
-            let outermost = local::Outermost::enter(model.addr());
+            let outermost = local::Outermost::enter();
             self.deliver(model, pending.as_ref());
             self.complete(model);
             outermost.finish();
@@ -234,13 +214,13 @@ impl<T: Reactive> Hub<T> {
     /// [`commit`](Hub::commit) on a thread known to be neither delivering nor inside a batch.
     #[inline(always)]
     pub(crate) fn commit_quiet<P: Pending<T>, G>(&self, model: &RawModel<T>, guard: G, pending: P) {
-        if self.word.fetch_add(1, Ordering::SeqCst) & PENDING_MASK != 0 {
+        if self.pending.fetch_add(1, Ordering::SeqCst) != 0 {
             self.enqueue(pending.into_owned());
             drop(guard);
             return;
         }
         drop(guard);
-        let outermost = local::Outermost::enter(model.addr());
+        let outermost = local::Outermost::enter();
         self.deliver(model, pending.as_ref());
         self.complete(model);
         outermost.finish();
@@ -249,8 +229,7 @@ impl<T: Reactive> Hub<T> {
     /// Ends the delivery of one batch; delivers what was queued meanwhile.
     #[inline(always)]
     fn complete(&self, model: &RawModel<T>) {
-        let before = self.word.fetch_add(COMPLETED - 1, Ordering::SeqCst);
-        if before & PENDING_MASK != 1 {
+        if self.pending.fetch_sub(1, Ordering::SeqCst) != 1 {
             self.drain_queued(model);
         }
     }
@@ -266,16 +245,11 @@ impl<T: Reactive> Hub<T> {
     #[inline(never)]
     fn queue_local(&self, model: &RawModel<T>, delivery: Delivery<T>) {
         let owner = model.clone();
-        local::queue(
-            model.addr(),
-            Box::new(move || {
-                let hub = owner.hub();
-                let previous = local::set_delivering(owner.addr());
-                hub.deliver(&owner, delivery.as_ref());
-                hub.complete(&owner);
-                local::set_delivering(previous);
-            }),
-        );
+        local::queue(Box::new(move || {
+            let hub = owner.hub();
+            hub.deliver(&owner, delivery.as_ref());
+            hub.complete(&owner);
+        }));
     }
 
     /// Delivers the batches other commits queued during our delivery, until none is left.
@@ -285,8 +259,7 @@ impl<T: Reactive> Hub<T> {
         loop {
             let next = self.pop_next();
             self.deliver(model, next.as_ref());
-            let before = self.word.fetch_add(COMPLETED - 1, Ordering::SeqCst);
-            if before & PENDING_MASK == 1 {
+            if self.pending.fetch_sub(1, Ordering::SeqCst) == 1 {
                 break;
             }
         }

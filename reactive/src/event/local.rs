@@ -24,12 +24,10 @@ thread_local! {
     static ACTIVE: Cell<bool> = const { Cell::new(false) };
     /// Writes made while `ACTIVE`.
     static CHAIN: Cell<usize> = const { Cell::new(0) };
-    /// The model whose listeners this thread is calling (0 when none).
-    static DELIVERING: Cell<usize> = const { Cell::new(0) };
     /// The number of jobs in `QUEUE`.
     static QUEUED: Cell<usize> = const { Cell::new(0) };
-    /// Deliveries claimed while `ACTIVE`, with their model, run after the current one.
-    static QUEUE: RefCell<VecDeque<(usize, Job)>> = const { RefCell::new(VecDeque::new()) };
+    /// Deliveries claimed while `ACTIVE`, run after the current one.
+    static QUEUE: RefCell<VecDeque<Job>> = const { RefCell::new(VecDeque::new()) };
     /// The number of models inside an `update`/`batch` closure on this thread.
     static BATCH_DEPTH: Cell<usize> = const { Cell::new(0) };
     /// The innermost of them (0 when none).
@@ -66,27 +64,10 @@ pub(crate) fn count_write() -> bool {
     n <= FEEDBACK_LIMIT
 }
 
-/// The model this thread is calling listeners of, as an address (0 when none).
-#[inline]
-pub(crate) fn delivering() -> usize {
-    DELIVERING.with(Cell::get)
-}
-
-/// Sets the model whose listeners are being called; returns the previous one.
-#[inline]
-pub(crate) fn set_delivering(model: usize) -> usize {
-    DELIVERING.with(|c| c.replace(model))
-}
-
 /// Queues a delivery job to run after the current one on this thread (only while active).
-pub(crate) fn queue(model: usize, job: Job) {
-    QUEUE.with(|q| q.borrow_mut().push_back((model, job)));
+pub(crate) fn queue(job: Job) {
+    QUEUE.with(|q| q.borrow_mut().push_back(job));
     QUEUED.with(|c| c.set(QUEUED.with(Cell::get) + 1));
-}
-
-/// Whether this thread holds a queued (not yet started) delivery of `model`.
-pub(crate) fn has_queued(model: usize) -> bool {
-    QUEUED.with(Cell::get) != 0 && QUEUE.with(|q| q.borrow().iter().any(|(m, _)| *m == model))
 }
 
 /// The outermost delivery of this thread: while it lives, writes from listeners are counted
@@ -94,18 +75,16 @@ pub(crate) fn has_queued(model: usize) -> bool {
 pub(crate) struct Outermost(());
 
 impl Outermost {
-    /// Starts delivering `model` (this thread is not delivering anything).
+    /// Starts delivering (this thread is not delivering anything).
     #[inline(always)]
-    pub(crate) fn enter(model: usize) -> Outermost {
+    pub(crate) fn enter() -> Outermost {
         ACTIVE.with(|c| c.set(true));
-        DELIVERING.with(|c| c.set(model));
         Outermost(())
     }
 
     /// Runs the deliveries queued meanwhile, then ends.
     #[inline(always)]
     pub(crate) fn finish(self) {
-        DELIVERING.with(|c| c.set(0));
         if QUEUED.with(Cell::get) != 0 {
             run_queued();
         }
@@ -122,7 +101,6 @@ impl Drop for Outermost {
             QUEUE.with(|q| q.borrow_mut().clear());
             QUEUED.with(|c| c.set(0));
         }
-        DELIVERING.with(|c| c.set(0));
         CHAIN.with(|c| c.set(0));
         ACTIVE.with(|c| c.set(false));
     }
@@ -134,7 +112,7 @@ fn run_queued() {
     while QUEUED.with(Cell::get) != 0 {
         let job = QUEUE.with(|q| q.borrow_mut().pop_front());
         QUEUED.with(|c| c.set(QUEUED.with(Cell::get) - 1));
-        if let Some((_, job)) = job {
+        if let Some(job) = job {
             job();
         }
     }

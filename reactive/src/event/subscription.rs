@@ -15,6 +15,13 @@ pub(crate) trait Unsubscribe: Send + Sync {
 /// listener: once that returns, the listener is never started again. Call
 /// [`detach`](Subscription::detach) to keep it for as long as the model lives.
 ///
+/// Removing never waits for anything. A delivery running on another thread that had already
+/// started this listener's call lets that call finish (it may still be running when `drop`
+/// returns); no later call starts. So a listener may drop subscriptions of any model, and
+/// subscriptions may be dropped while holding a lock their listeners take, on any threads,
+/// without deadlock. If the listener owns state that must not be touched after removal, have
+/// the listener check a flag of your own that you set before dropping.
+///
 /// ```
 /// use reactive::prelude::*;
 /// use std::sync::atomic::{AtomicUsize, Ordering};
@@ -45,7 +52,8 @@ impl Subscription {
         }
     }
 
-    /// Removes the listener now (the same as dropping the subscription).
+    /// Removes the listener now (the same as dropping the subscription): it is never started
+    /// again. Returns at once, even while a delivery on another thread is running it.
     pub fn off(self) {
         drop(self)
     }

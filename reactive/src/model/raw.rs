@@ -65,7 +65,7 @@ pub(crate) struct Slot<T> {
 
 impl<T: Reactive> Unsubscribe for Shared<T> {
     fn unsubscribe(&self, entry: &Entry) {
-        self.hub.unregister(self as *const Self as usize, entry);
+        self.hub.unregister(entry);
     }
 
     fn stream_closed(&self) {

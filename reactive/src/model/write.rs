@@ -62,6 +62,16 @@ fn apply_rules<T: Reactive>(
         base.before_set(&mut pending).map_err(name_rejection::<T>)?;
         *changed = pending.into_changed();
     }
+    apply_rules_after_hooks(base, next, changed, check)
+}
+
+/// [`apply_rules`] once `before_set` has run: the recompute and validation.
+fn apply_rules_after_hooks<T: Reactive>(
+    base: &T,
+    next: &mut T,
+    changed: &mut FieldSet,
+    check: Check,
+) -> Result<(), Error> {
     let written = *changed;
     next.__recompute(base, changed);
     if T::__VALIDATE && check == Check::Validate && !written.is_empty() {
@@ -159,8 +169,10 @@ impl<T: Reactive> RawModel<T> {
                 .before_set(&mut pending)
                 .map_err(name_rejection::<T>)?;
             if pending.rewritten() {
-                drop(state);
-                return self.set_ruled(key, value, check, quiet);
+                // The hook ran once for this set: go on with its batch on the ruled path.
+                let mut changed = pending.into_changed();
+                apply_rules_after_hooks(&slot.value, &mut next, &mut changed, check)?;
+                return self.commit_ruled(state, key, next, changed);
             }
             hooked = Some(());
         }
@@ -205,7 +217,7 @@ impl<T: Reactive> RawModel<T> {
         check: Check,
         quiet: bool,
     ) -> Result<(), Error> {
-        let mut state = self.0.state.write();
+        let state = self.0.state.write();
         if *key.get(&state.value) == value {
             return Ok(());
         }
@@ -219,9 +231,22 @@ impl<T: Reactive> RawModel<T> {
         let mut changed = FieldSet::EMPTY;
         changed.insert(index);
         apply_rules(&state.value, &mut next, &mut changed, check)?;
+        self.commit_ruled(state, key, next, changed)
+    }
+
+    /// Commits the next value of a single set that went through the rules (`changed`: the
+    /// fields it changes, computed ones included) and delivers it.
+    fn commit_ruled<K: WritableKey<T>>(
+        &self,
+        mut state: RwLockWriteGuard<'_, Slot<T>>,
+        key: K,
+        next: T,
+        changed: FieldSet,
+    ) -> Result<(), Error> {
         if changed.is_empty() {
             return Ok(());
         }
+        let index = key.index();
         let single = changed == FieldSet::single(index);
         let hub = &self.0.hub;
         let slot = &mut *state;
