@@ -44,6 +44,7 @@ pub mod provider;
 pub mod query;
 pub mod registry;
 pub mod sql;
+mod sync;
 pub mod validate;
 
 /// Implement [`Provider`](provider::Provider), [`EntityHooks`] and [`Plugin`] with it.

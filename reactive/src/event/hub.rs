@@ -8,13 +8,10 @@
 //! nothing. The parts only a model with listeners needs (table, queue, stream) are allocated
 //! with its first listener, so creating a model stays cheap.
 
-use std::cell::UnsafeCell;
 use std::collections::VecDeque;
 use std::marker::PhantomData;
-use std::sync::atomic::{AtomicBool, AtomicPtr, AtomicU32, AtomicU64, Ordering};
+use std::sync::atomic::Ordering;
 use std::sync::OnceLock;
-
-use parking_lot::Mutex;
 use tokio::sync::broadcast;
 
 use crate::event::delivery::{Committed, Delivery, DeliveryRef, Pending};
@@ -26,6 +23,7 @@ use crate::model::field_set::FieldSet;
 use crate::model::meta::Reactive;
 use crate::model::raw::RawModel;
 use crate::model::Model;
+use crate::sync::{self, AtomicBool, AtomicPtr, AtomicU32, AtomicU64, Mutex, UnsafeCell};
 
 /// The listener table. Only the thread that holds the model's delivery claim touches it.
 struct TableCell(UnsafeCell<Table>);
@@ -64,7 +62,8 @@ pub(crate) struct Hub<T> {
 
 impl<T> Drop for Hub<T> {
     fn drop(&mut self) {
-        let parts = *self.parts.get_mut();
+        // `&mut self`: no other access; a plain load keeps one form for loom's atomics too.
+        let parts = self.parts.load(Ordering::Acquire);
         if !parts.is_null() {
             // SAFETY: `parts` came from `Box::into_raw` in `Hub::parts` and is freed only here.
             drop(unsafe { Box::from_raw(parts) });
@@ -73,7 +72,7 @@ impl<T> Drop for Hub<T> {
 }
 
 impl<T: Reactive> Hub<T> {
-    pub(crate) const fn new() -> Self {
+    pub(crate) fn new() -> Self {
         Hub {
             pending: AtomicU64::new(0),
             listeners: AtomicU32::new(0),
@@ -273,26 +272,8 @@ impl<T: Reactive> Hub<T> {
             if let Some(next) = self.parts().queue.lock().pop_front() {
                 return next;
             }
-            spins += 1;
-            if spins < 64 {
-                std::hint::spin_loop();
-            } else {
-                std::thread::yield_now();
-            }
+            sync::spin(&mut spins);
         }
-    }
-
-    /// The table, with pending registrations merged. Only for the claim holder.
-    #[inline(always)]
-    fn table(&self) -> Option<&Table> {
-        let parts = self.parts_if_any()?;
-        // SAFETY: see `TableCell`: this thread holds the delivery claim, and the table is not
-        // borrowed elsewhere (deliveries never nest on a thread).
-        let table = unsafe { &mut *parts.table.0.get() };
-        if self.regs_dirty.load(Ordering::Acquire) {
-            self.merge_registrations(parts, table);
-        }
-        Some(table)
     }
 
     #[cold]
@@ -312,9 +293,25 @@ impl<T: Reactive> Hub<T> {
         }
     }
 
+    /// Delivers one batch to the table, with pending registrations merged first. Only for the
+    /// claim holder.
     #[inline(always)]
     fn deliver(&self, model: &RawModel<T>, delivery: DeliveryRef<'_, T>) {
-        let Some(table) = self.table() else { return };
+        let Some(parts) = self.parts_if_any() else {
+            return;
+        };
+        // SAFETY: see `TableCell`: this thread holds the delivery claim, and the table is not
+        // borrowed elsewhere (deliveries never nest on a thread: a delivery claimed while one
+        // runs is queued behind it).
+        let mut table = unsafe { parts.table.0.get_mut() };
+        if self.regs_dirty.load(Ordering::Acquire) {
+            self.merge_registrations(parts, &mut table);
+        }
+        self.deliver_to(model, &table, delivery)
+    }
+
+    #[inline(always)]
+    fn deliver_to(&self, model: &RawModel<T>, table: &Table, delivery: DeliveryRef<'_, T>) {
         match delivery {
             DeliveryRef::Field { index, change } => {
                 let stream = self.stream();

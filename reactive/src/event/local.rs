@@ -19,7 +19,7 @@ pub const FEEDBACK_LIMIT: usize = 200_000;
 
 pub(crate) type Job = Box<dyn FnOnce()>;
 
-thread_local! {
+crate::sync::thread_locals! {
     /// Whether this thread is inside an outermost delivery.
     static ACTIVE: Cell<bool> = const { Cell::new(false) };
     /// Writes made while `ACTIVE`.

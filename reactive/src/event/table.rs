@@ -6,13 +6,14 @@
 
 use std::any::Any;
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
 use serde_json::Value;
 
 use crate::event::erased::{Erased, ErasedChange};
 use crate::event::types::{Change, Changes, Event};
+use crate::sync::AtomicBool;
 
 /// Turns a field's `Change` (as `&dyn Any`) into its JSON payload.
 pub(crate) type JsonConv = fn(usize, &dyn Any) -> Option<Value>;
