@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex};
 use async_trait::async_trait;
 use reactive::prelude::*;
 use reactive::provider::{MemoryProvider, Provider, Publish};
-use reactive::Flags;
+use reactive::{Flags, StorageErrorKind, ValidationReport};
 use tokio::sync::Notify;
 
 #[derive(Reactive, Clone, Debug, PartialEq)]
@@ -128,6 +128,83 @@ async fn a_hundred_waiters_of_one_id_make_one_provider_call_and_dropped_ones_str
     assert!(
         outcome.is_ok(),
         "watchdog: the waiters did not finish within 30 s"
+    );
+}
+
+/// A store whose loads wait for a gate, then fail with `error`.
+struct Failing {
+    error: Error,
+    loads: AtomicUsize,
+    gate: tokio::sync::Semaphore,
+}
+
+#[async_trait]
+impl Provider<User> for Failing {
+    async fn load(&self, _id: &String) -> Result<Option<User>, Error> {
+        self.loads.fetch_add(1, Ordering::SeqCst);
+        let _permit = self.gate.acquire().await;
+        Err(self.error.clone())
+    }
+    async fn publish(&self, _request: Publish<User>) -> Result<User, Error> {
+        Err(self.error.clone())
+    }
+    async fn delete(&self, _id: &String, _version: Option<u64>) -> Result<(), Error> {
+        Err(self.error.clone())
+    }
+    async fn load_many(&self, _ids: &[String]) -> Result<Vec<User>, Error> {
+        Err(self.error.clone())
+    }
+}
+
+/// Every waiter of one shared load gets the provider's error as its own variant, matchable
+/// as a local provider's error is (not wrapped).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_waiter_of_a_failed_load_gets_the_providers_error_variant() {
+    let outcome = tokio::time::timeout(std::time::Duration::from_secs(10), async {
+        for error in [
+            Error::Storage {
+                backend: "test",
+                kind: StorageErrorKind::Unavailable,
+                message: "connection refused".into(),
+            },
+            Error::Validation(ValidationReport::default()),
+            Error::msg("a user error"),
+        ] {
+            let store = Arc::new(Failing {
+                error: error.clone(),
+                loads: AtomicUsize::new(0),
+                gate: tokio::sync::Semaphore::new(0),
+            });
+            let registry = Registry::new();
+            registry.provide(store.clone());
+            let id = "u1".to_string();
+            let waiters: Vec<_> = (0..10)
+                .map(|_| {
+                    let (registry, id) = (registry.clone(), id.clone());
+                    tokio::spawn(async move { registry.get_or_load::<User>(&id).await })
+                })
+                .collect();
+            while registry.waiters::<User>(&id) < 10 {
+                tokio::task::yield_now().await;
+            }
+            store.gate.add_permits(1);
+            for waiter in waiters {
+                let got = waiter.await.unwrap().unwrap_err();
+                let same = match (&error, &got) {
+                    (Error::Storage { kind: a, .. }, Error::Storage { kind: b, .. }) => a == b,
+                    (Error::Validation(a), Error::Validation(b)) => a == b,
+                    (Error::Other(_), Error::Other(_)) => got.to_string() == "a user error",
+                    _ => false,
+                };
+                assert!(same, "expected {error:?}, got {got:?}");
+            }
+            assert_eq!(store.loads.load(Ordering::SeqCst), 1, "one provider call");
+        }
+    })
+    .await;
+    assert!(
+        outcome.is_ok(),
+        "watchdog: the waiters did not finish within 10 s"
     );
 }
 

@@ -311,7 +311,6 @@ impl EntityHooks<User> for Guard {
 fn aborted_by(err: &Error) -> Option<(&str, &str)> {
     match err {
         Error::Aborted { by, operation, .. } => Some((by.as_str(), *operation)),
-        Error::Shared(inner) => aborted_by(inner),
         _ => None,
     }
 }

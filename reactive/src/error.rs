@@ -7,6 +7,10 @@ use std::fmt;
 /// The enum is `#[non_exhaustive]`: later capabilities (validation, providers, queries) add
 /// variants, so a `match` needs a wildcard arm.
 ///
+/// It is `Clone`: when one provider call serves several waiters (`Registry::get_or_load`),
+/// each gets the same variant, never a wrapper. Errors of user code are kept behind an `Arc`
+/// ([`Error::Other`]) for that.
+///
 /// ```
 /// use reactive::prelude::*;
 ///
@@ -24,7 +28,7 @@ use std::fmt;
 /// });
 /// assert!(matches!(result, Ok(Err(Error::Reentrant { .. }))));
 /// ```
-#[derive(Debug, thiserror::Error)]
+#[derive(Clone, Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
     /// A write reached a model from inside that model's own `update`/`batch` closure, through
@@ -100,9 +104,6 @@ pub enum Error {
         /// The stored version.
         actual: Option<u64>,
     },
-    /// The same error, shared by every waiter of one provider call.
-    #[error(transparent)]
-    Shared(std::sync::Arc<Error>),
     /// No provider was set for this entity (`Registry::provide`).
     #[error("no provider for `{entity}`: set one with `Registry::provide`")]
     NoProvider {
@@ -116,8 +117,11 @@ pub enum Error {
         /// The operation (`load`, `publish`, `delete`).
         operation: &'static str,
     },
-    /// An operation that spawns its provider call ran outside a Tokio runtime.
-    #[error("no Tokio runtime: provider calls run in a task of their own")]
+    /// A provider call was started outside a Tokio runtime: a call whose caller stops waiting
+    /// is finished on the runtime, so one is needed.
+    #[error(
+        "no Tokio runtime: a provider call needs one to finish on if its caller stops waiting"
+    )]
     NoRuntime,
     /// The entity has no id yet (a generated id is assigned by its first publish).
     #[error("this `{entity}` has no id yet: publish it to get one")]
@@ -221,9 +225,24 @@ pub enum Error {
         /// The driver's message.
         message: String,
     },
-    /// An error raised by user code (a listener, a domain rule) and carried through.
+    /// An error raised by user code (a listener, a domain rule) and carried through, shared
+    /// so that the error stays `Clone`.
     #[error(transparent)]
-    Other(#[from] Box<dyn std::error::Error + Send + Sync>),
+    Other(std::sync::Arc<dyn std::error::Error + Send + Sync>),
+}
+
+/// Any boxed error becomes [`Error::Other`] (so `?` works on `Box<dyn Error + Send + Sync>`).
+///
+/// ```
+/// let boxed: Box<dyn std::error::Error + Send + Sync> = "the job failed".into();
+/// let err = reactive::Error::from(boxed);
+/// assert!(matches!(err, reactive::Error::Other(_)));
+/// assert_eq!(err.to_string(), "the job failed");
+/// ```
+impl From<Box<dyn std::error::Error + Send + Sync>> for Error {
+    fn from(err: Box<dyn std::error::Error + Send + Sync>) -> Self {
+        Error::Other(err.into())
+    }
 }
 
 impl Error {
@@ -234,7 +253,7 @@ impl Error {
     /// assert_eq!(err.to_string(), "disk full");
     /// ```
     pub fn other(err: impl std::error::Error + Send + Sync + 'static) -> Self {
-        Error::Other(Box::new(err))
+        Error::Other(std::sync::Arc::new(err))
     }
 
     /// A refusal by a hook or a domain rule: [`Error::Rejected`].
@@ -257,7 +276,9 @@ impl Error {
     /// assert_eq!(err.to_string(), "the job failed");
     /// ```
     pub fn msg(message: impl fmt::Display) -> Self {
-        Error::Other(message.to_string().into())
+        Error::from(Box::<dyn std::error::Error + Send + Sync>::from(
+            message.to_string(),
+        ))
     }
 }
 

@@ -152,7 +152,6 @@ pub async fn drop_schema(url: &str, schema: &str) {
 pub fn storage_kind(err: &Error) -> Option<StorageErrorKind> {
     match err {
         Error::Storage { kind, .. } => Some(*kind),
-        Error::Shared(inner) => storage_kind(inner),
         _ => None,
     }
 }

@@ -1,10 +1,10 @@
 //! The live operations of an entity model: `load`, `publish`, `delete`, with flags and
 //! lifecycle events.
 //!
-//! A provider call, once started, runs to its end in a task of its own, and its result is
-//! applied to the model there (checked by sequence number: an older response never overwrites
-//! a newer one), so dropping the caller's future never leaves the model and the store
-//! disagreeing. A timeout stops only the waiting.
+//! A provider call, once started, is driven by the caller's future and applies its own result
+//! to the model; if that future is dropped first, the rest of the call moves to a spawned task
+//! and still runs to its end (ADR 0009), so dropping the caller's future never leaves the model
+//! and the store disagreeing. A timeout stops only the waiting.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -174,7 +174,7 @@ impl<T: Entity> Model<T> {
         chain.before_load(&id).await?;
         let seq = self.start(|flags| flags.fetching += 1, "pre:load");
         let model = self.clone();
-        self.in_own_task(seq, undo_fetching, async move {
+        self.drive_to_end(seq, undo_fetching, async move {
             let outcome = caught(provider.load(&id), "the provider's load").await;
             let result = match outcome {
                 Ok(Some(stored)) => {
@@ -294,7 +294,7 @@ impl<T: Entity> Model<T> {
         };
         let seq = self.start(|f| f.processing = true, "pre:publish");
         let model = self.clone();
-        self.in_own_task(seq, undo_processing, async move {
+        self.drive_to_end(seq, undo_processing, async move {
             let result = match caught(provider.publish(request), "the provider's publish").await {
                 Ok(stored) => {
                     let seen = (!chain.is_empty()).then(|| stored.clone());
@@ -344,7 +344,7 @@ impl<T: Entity> Model<T> {
         chain.before_delete(&id).await?;
         let seq = self.start(|f| f.processing = true, "pre:delete");
         let model = self.clone();
-        self.in_own_task(seq, undo_processing, async move {
+        self.drive_to_end(seq, undo_processing, async move {
             let result = match caught(provider.delete(&id, version), "the provider's delete").await
             {
                 Ok(()) => {
@@ -388,10 +388,11 @@ impl<T: Entity> Model<T> {
             .unwrap_or(Err(Error::Timeout { operation: "load" }))
     }
 
-    /// Runs a started provider call (`call`, which applies its own result to the model) and
-    /// waits for its result; dropping the returned future stops only the waiting (the call
-    /// goes on in a task of its own). Outside a Tokio runtime the call is not made: `undo` restores the flags.
-    async fn in_own_task(
+    /// Drives a started provider call (`call`, which applies its own result to the model) from
+    /// the caller's future; dropping that future stops only the waiting: the rest of the call
+    /// is spawned on the runtime and runs to its end. Outside a Tokio runtime the call is not
+    /// made (a dropped call would have nowhere to finish): `undo` restores the flags.
+    async fn drive_to_end(
         &self,
         seq: u64,
         undo: fn(&mut Flags),
@@ -476,7 +477,7 @@ impl<T: Entity> Model<T> {
     }
 }
 
-/// Runs a provider call; a panic in it becomes [`Error::Panicked`], so the task that applies
+/// Runs a provider call; a panic in it becomes [`Error::Panicked`], so the code that applies
 /// its result still restores the flags and answers the caller.
 pub(crate) async fn caught<R>(
     call: impl std::future::Future<Output = Result<R, Error>>,

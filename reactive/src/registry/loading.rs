@@ -1,5 +1,6 @@
 //! Loading through the registry: one provider call per id however many callers wait for it,
-//! run in a task of its own so a dropped caller never strands the others.
+//! driven by the first caller's future and moved to a spawned task if that caller is dropped,
+//! so a dropped caller never strands the others (ADR 0009).
 
 use std::collections::hash_map::Entry;
 use std::collections::{HashMap, HashSet};
@@ -22,7 +23,7 @@ use super::{events, EntitySet, Registry, RegistryEvent};
 pub(crate) enum Outcome<T: Entity> {
     Live(Model<T>),
     Missing,
-    Failed(Arc<Error>),
+    Failed(Error),
 }
 
 /// The loads in flight of one entity type, by id.
@@ -109,11 +110,12 @@ impl Registry {
                 return match done {
                     Outcome::Live(model) => Ok(model),
                     Outcome::Missing => Err(not_found::<T>(id)),
-                    Outcome::Failed(err) => Err(Error::Shared(err)),
+                    // Every waiter gets the provider's error as it is (a clone).
+                    Outcome::Failed(err) => Err(err),
                 };
             }
             if outcome.changed().await.is_err() {
-                // The task ended without a word (its runtime shut down).
+                // The load ended without a word (its runtime shut down).
                 return Err(Error::NoRuntime);
             }
         }
@@ -342,14 +344,14 @@ async fn load_task<T: Entity>(
 ) {
     let chain = registry.chain::<T>();
     let outcome = match chain.before_load(&id).await {
-        Err(err) => Outcome::Failed(Arc::new(err)),
+        Err(err) => Outcome::Failed(err),
         Ok(()) => match caught(provider.load(&id), "the provider's load").await {
             Ok(Some(value)) => {
                 let seen = (!chain.is_empty()).then(|| value.clone());
                 let outcome = match registry.adopt(value) {
                     Ok(Some(model)) => Outcome::Live(model),
                     Ok(None) => Outcome::Missing,
-                    Err(err) => Outcome::Failed(Arc::new(err)),
+                    Err(err) => Outcome::Failed(err),
                 };
                 if let Some(seen) = seen {
                     chain.after_load(&id, Some(&seen)).await;
@@ -360,7 +362,7 @@ async fn load_task<T: Entity>(
                 chain.after_load(&id, None).await;
                 Outcome::Missing
             }
-            Err(err) => Outcome::Failed(Arc::new(err)),
+            Err(err) => Outcome::Failed(err),
         },
     };
     let sender = set.loading.lock().remove(&id);
