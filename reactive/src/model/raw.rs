@@ -61,6 +61,11 @@ pub(crate) struct Slot<T> {
     /// response was applied (an older response never overwrites a newer one).
     pub(crate) started: u64,
     pub(crate) applied: u64,
+    /// Publishes and deletes in flight, those waiting for their turn included: `processing`
+    /// is `writes > 0`.
+    pub(crate) writes: u32,
+    /// Publishes and deletes of one model take turns (created with the first of them).
+    pub(crate) write_turns: Option<Arc<tokio::sync::Mutex<()>>>,
 }
 
 impl<T: Reactive> Unsubscribe for Shared<T> {
@@ -113,6 +118,8 @@ impl<T: Reactive> RawModel<T> {
                 flags,
                 started: 0,
                 applied: 0,
+                writes: 0,
+                write_turns: None,
             }),
             hub: Hub::new(),
             link: OnceLock::new(),

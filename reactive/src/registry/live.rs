@@ -41,7 +41,8 @@ pub struct Flags {
     pub fetched: bool,
     /// The last completed load found the entity.
     pub found: bool,
-    /// A publish or delete is in flight.
+    /// A publish or delete is in flight (or waiting for its turn behind another one of this
+    /// model): true until the last of them ends.
     pub processing: bool,
     /// The entity was deleted.
     pub deleted: bool,
@@ -116,8 +117,12 @@ enum Apply<T> {
     Loaded { stored: T, force: bool },
     /// A load found nothing.
     Missing,
-    /// A publish stored `sent` as `stored`.
-    Published { sent: T, stored: T },
+    /// A publish stored `sent` as `stored`, writing `written`.
+    Published {
+        sent: T,
+        stored: T,
+        written: FieldSet,
+    },
     /// A delete succeeded.
     Deleted,
     /// The call failed: only the flags are restored.
@@ -172,9 +177,9 @@ impl<T: Entity> Model<T> {
         // Hooks and plugins run before anything changes: an abort leaves no trace.
         let chain = registry.chain::<T>();
         chain.before_load(&id).await?;
-        let seq = self.start(|flags| flags.fetching += 1, "pre:load");
+        let seq = self.start(|slot| slot.flags.fetching += 1, "pre:load");
         let model = self.clone();
-        self.drive_to_end(seq, undo_fetching, async move {
+        self.drive_to_end(seq, undo_fetching::<T>, async move {
             let outcome = caught(provider.load(&id), "the provider's load").await;
             let result = match outcome {
                 Ok(Some(stored)) => {
@@ -182,10 +187,10 @@ impl<T: Entity> Model<T> {
                     model.finish(
                         seq,
                         Apply::Loaded { stored, force },
-                        |f| {
-                            f.fetching = f.fetching.saturating_sub(1);
-                            f.fetched = true;
-                            f.found = true;
+                        |slot| {
+                            undo_fetching(slot);
+                            slot.flags.fetched = true;
+                            slot.flags.found = true;
                         },
                         &["load", "post:load"],
                     );
@@ -199,10 +204,10 @@ impl<T: Entity> Model<T> {
                     model.finish(
                         seq,
                         Apply::Missing,
-                        |f| {
-                            f.fetching = f.fetching.saturating_sub(1);
-                            f.fetched = true;
-                            f.found = false;
+                        |slot| {
+                            undo_fetching(slot);
+                            slot.flags.fetched = true;
+                            slot.flags.found = false;
                         },
                         &["load", "post:load"],
                     );
@@ -213,7 +218,7 @@ impl<T: Entity> Model<T> {
                     })
                 }
                 Err(err) => {
-                    model.finish(seq, Apply::Failed, undo_fetching, &[]);
+                    model.finish(seq, Apply::Failed, undo_fetching::<T>, &[]);
                     Err(err)
                 }
             };
@@ -224,7 +229,9 @@ impl<T: Entity> Model<T> {
 
     /// Publishes the model through the provider of its registry: a draft is inserted whole;
     /// an existing entity sends only its dirty fields, with the version it was loaded at
-    /// ([`Error::Conflict`] if the store moved on). The model must be valid. On success the
+    /// ([`Error::Conflict`] if the store moved on). The model must be valid. Publishes and
+    /// deletes of one model take turns: one started while another is in flight waits for it to
+    /// end, then sends what is dirty at that moment against the version it left. On success the
     /// saved baseline becomes what the store kept, the store's changes (a new version, a
     /// generated id, defaults) are applied with their events, fields edited while the call was
     /// in flight stay dirty, and an unregistered model joins the registry. On any error the
@@ -260,6 +267,11 @@ impl<T: Entity> Model<T> {
     async fn publish_in(&self, registry: Registry) -> Result<(), Error> {
         self.validate()?;
         let provider = registry.provider_of::<T>()?;
+        let mut turn = self.write_turn().await;
+        if turn.waited() {
+            // The model may have changed while the other call was in flight.
+            self.validate()?;
+        }
         let request = self.with_slot(|slot| {
             if slot.draft {
                 return Some(Publish::Insert(slot.value.clone()));
@@ -292,16 +304,27 @@ impl<T: Entity> Model<T> {
         } else {
             request.field_names()
         };
-        let seq = self.start(|f| f.processing = true, "pre:publish");
+        let written = match &request {
+            Publish::Insert(_) => plain_fields::<T>(),
+            Publish::Update { fields, .. } => *fields,
+        };
+        let seq = self.start(begin_write, "pre:publish");
+        turn.started();
         let model = self.clone();
-        self.drive_to_end(seq, undo_processing, async move {
+        self.drive_to_end(seq, end_write::<T>, async move {
+            // Held until the result is applied: the next publish or delete starts from it.
+            let _turn = turn;
             let result = match caught(provider.publish(request), "the provider's publish").await {
                 Ok(stored) => {
                     let seen = (!chain.is_empty()).then(|| stored.clone());
                     model.finish(
                         seq,
-                        Apply::Published { sent, stored },
-                        |f| f.processing = false,
+                        Apply::Published {
+                            sent,
+                            stored,
+                            written,
+                        },
+                        end_write::<T>,
                         &["publish", "post:publish"],
                     );
                     let joined = registry.adopt_model(&model);
@@ -311,7 +334,7 @@ impl<T: Entity> Model<T> {
                     joined
                 }
                 Err(err) => {
-                    model.finish(seq, Apply::Failed, undo_processing, &[]);
+                    model.finish(seq, Apply::Failed, end_write::<T>, &[]);
                     Err(err)
                 }
             };
@@ -334,6 +357,7 @@ impl<T: Entity> Model<T> {
 
     async fn delete_in(&self, registry: Registry) -> Result<(), Error> {
         let provider = registry.provider_of::<T>()?;
+        let mut turn = self.write_turn().await;
         let (id, version) = self.with_slot(|slot| {
             let version = slot.saved.as_ref().unwrap_or(&slot.value).version();
             (slot.value.id(), version)
@@ -342,18 +366,20 @@ impl<T: Entity> Model<T> {
         // Hooks and plugins run before anything changes: an abort leaves no trace.
         let chain = registry.chain::<T>();
         chain.before_delete(&id).await?;
-        let seq = self.start(|f| f.processing = true, "pre:delete");
+        let seq = self.start(begin_write, "pre:delete");
+        turn.started();
         let model = self.clone();
-        self.drive_to_end(seq, undo_processing, async move {
+        self.drive_to_end(seq, end_write::<T>, async move {
+            let _turn = turn;
             let result = match caught(provider.delete(&id, version), "the provider's delete").await
             {
                 Ok(()) => {
                     model.finish(
                         seq,
                         Apply::Deleted,
-                        |f| {
-                            f.processing = false;
-                            f.deleted = true;
+                        |slot| {
+                            end_write(slot);
+                            slot.flags.deleted = true;
                         },
                         &["delete", "post:delete"],
                     );
@@ -362,7 +388,7 @@ impl<T: Entity> Model<T> {
                     Ok(())
                 }
                 Err(err) => {
-                    model.finish(seq, Apply::Failed, undo_processing, &[]);
+                    model.finish(seq, Apply::Failed, end_write::<T>, &[]);
                     Err(err)
                 }
             };
@@ -395,7 +421,7 @@ impl<T: Entity> Model<T> {
     async fn drive_to_end(
         &self,
         seq: u64,
-        undo: fn(&mut Flags),
+        undo: fn(&mut Slot<T>),
         call: impl std::future::Future<Output = Result<(), Error>> + Send + 'static,
     ) -> Result<(), Error> {
         let Ok(runtime) = tokio::runtime::Handle::try_current() else {
@@ -407,11 +433,11 @@ impl<T: Entity> Model<T> {
     }
 
     /// Starts a provider call: a sequence number, the flag change and the `pre:` event.
-    fn start(&self, flags: impl FnOnce(&mut Flags), pre: &'static str) -> u64 {
+    fn start(&self, flags: impl FnOnce(&mut Slot<T>), pre: &'static str) -> u64 {
         let mut seq = 0;
         self.commit_events(|slot, events| {
             let before = slot.flags;
-            flags(&mut slot.flags);
+            flags(slot);
             flag_events(before, slot.flags, events);
             slot.started += 1;
             seq = slot.started;
@@ -427,17 +453,19 @@ impl<T: Entity> Model<T> {
         &self,
         seq: u64,
         apply: Apply<T>,
-        flags: impl FnOnce(&mut Flags),
+        flags: impl FnOnce(&mut Slot<T>),
         after: &[&'static str],
     ) {
         self.commit_events(|slot, events| {
             let before = slot.flags;
-            flags(&mut slot.flags);
+            flags(slot);
             flag_events(before, slot.flags, events);
-            let fresh = seq > slot.applied;
+            let applies = applies(slot, seq, &apply);
+            if applies != Applies::No {
+                slot.applied = slot.applied.max(seq);
+            }
             let next = match apply {
-                Apply::Loaded { stored, force } if fresh => {
-                    slot.applied = seq;
+                Apply::Loaded { stored, force } if applies == Applies::Whole => {
                     slot.draft = false;
                     let keep_local = match (&slot.saved, force) {
                         (Some(saved), false) => saved.__diff(&slot.value),
@@ -452,8 +480,29 @@ impl<T: Entity> Model<T> {
                     slot.saved = Some(stored);
                     Some(next)
                 }
-                Apply::Published { sent, stored } if fresh => {
-                    slot.applied = seq;
+                Apply::Published {
+                    sent,
+                    stored,
+                    written,
+                } if applies == Applies::Written => {
+                    // An unversioned entity whose later-started load was applied first: the
+                    // fields this publish wrote are re-baselined from the store's answer, the
+                    // others keep what that load brought.
+                    let mut saved = slot.saved.take().unwrap_or_else(|| slot.value.clone());
+                    saved.__copy_fields(&stored, written);
+                    let mut take = FieldSet::EMPTY;
+                    let edited = sent.__diff(&slot.value);
+                    for i in sent.__diff(&stored).iter() {
+                        if written.contains(i) && !edited.contains(i) {
+                            take.insert(i);
+                        }
+                    }
+                    let mut next = slot.value.clone();
+                    next.__copy_fields(&stored, take);
+                    slot.saved = Some(saved);
+                    Some(next)
+                }
+                Apply::Published { sent, stored, .. } if applies == Applies::Whole => {
                     slot.draft = false;
                     // Take what the store changed (a version, a generated id, defaults) unless
                     // the field was edited while the call was in flight; the baseline is what
@@ -552,12 +601,123 @@ impl<T: Entity> Model<T> {
     }
 }
 
-/// A failed load gives its `fetching` back.
-fn undo_fetching(flags: &mut Flags) {
-    flags.fetching = flags.fetching.saturating_sub(1);
+/// A load that ended gives its `fetching` back.
+fn undo_fetching<T>(slot: &mut Slot<T>) {
+    slot.flags.fetching = slot.flags.fetching.saturating_sub(1);
 }
 
-/// A failed publish or delete is no longer processing.
-fn undo_processing(flags: &mut Flags) {
-    flags.processing = false;
+/// A publish or delete starts: counted in flight.
+fn begin_write<T>(slot: &mut Slot<T>) {
+    slot.writes += 1;
+    slot.flags.processing = true;
+}
+
+/// A publish or delete ended (or gave up its turn): `processing` until the last one ends.
+fn end_write<T>(slot: &mut Slot<T>) {
+    slot.writes = slot.writes.saturating_sub(1);
+    slot.flags.processing = slot.writes > 0;
+}
+
+/// How much of a completed call's answer the model takes.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Applies {
+    /// Nothing: an older answer than one already applied.
+    No,
+    /// The whole answer: values and the saved baseline.
+    Whole,
+    /// Only the fields a publish wrote (an unversioned entity's publish that a later-started
+    /// load overtook).
+    Written,
+}
+
+/// Which answers apply (ADR 0006 as amended by issue 10). For a versioned entity, by data age:
+/// an answer carrying an older version than the model's baseline never regresses it, one at
+/// the same or a newer version applies whatever the order the calls started in. For an
+/// unversioned entity loads apply in request order, and an acknowledged publish always
+/// re-baselines the fields it wrote.
+fn applies<T: Entity>(slot: &Slot<T>, seq: u64, apply: &Apply<T>) -> Applies {
+    let fresh = seq > slot.applied;
+    let held = slot.saved.as_ref().unwrap_or(&slot.value).version();
+    match apply {
+        Apply::Loaded { stored, .. } => match (stored.version(), held) {
+            (Some(stored), Some(held)) if stored >= held => Applies::Whole,
+            (Some(_), Some(_)) => Applies::No,
+            _ if fresh => Applies::Whole,
+            _ => Applies::No,
+        },
+        Apply::Published { stored, .. } => match (stored.version(), held) {
+            (Some(stored), Some(held)) if stored >= held => Applies::Whole,
+            (Some(_), Some(_)) => Applies::No,
+            _ if fresh => Applies::Whole,
+            _ => Applies::Written,
+        },
+        Apply::Missing | Apply::Deleted | Apply::Failed => Applies::No,
+    }
+}
+
+/// A model's turn to publish or delete: publishes and deletes of one model take turns, so a
+/// second one is built from what the first left (its version, its baseline).
+struct WriteTurn<T: Entity> {
+    _turn: tokio::sync::OwnedMutexGuard<()>,
+    /// While it waited, the call was counted in `writes` (so `processing` stayed true): that
+    /// count is given back when the call starts (and counts itself) or gives up.
+    queued: Option<Queued<T>>,
+}
+
+impl<T: Entity> WriteTurn<T> {
+    /// Whether it waited for another call of the model to end.
+    fn waited(&self) -> bool {
+        self.queued.is_some()
+    }
+
+    /// The call has started and counts itself in flight.
+    fn started(&mut self) {
+        self.queued = None;
+    }
+}
+
+/// A call counted in flight while it waits for its turn; uncounted when dropped.
+struct Queued<T: Entity>(Model<T>);
+
+impl<T: Entity> Drop for Queued<T> {
+    fn drop(&mut self) {
+        self.0.commit_events(|slot, events| {
+            let before = slot.flags;
+            end_write(slot);
+            flag_events(before, slot.flags, events);
+            None
+        });
+    }
+}
+
+impl<T: Entity> Model<T> {
+    /// Waits for this model's turn to publish or delete. Without another call in flight it is
+    /// taken at once and changes nothing; otherwise the call counts as in flight while it waits
+    /// (dropping the future while it waits gives that back).
+    async fn write_turn(&self) -> WriteTurn<T> {
+        let turns = {
+            let mut slot = self.raw_model().0.state.write();
+            slot.write_turns
+                .get_or_insert_with(Default::default)
+                .clone()
+        };
+        if let Ok(turn) = turns.clone().try_lock_owned() {
+            return WriteTurn {
+                _turn: turn,
+                queued: None,
+            };
+        }
+        self.commit_events(|slot, events| {
+            let before = slot.flags;
+            begin_write(slot);
+            flag_events(before, slot.flags, events);
+            None
+        });
+        let queued = Queued(self.clone());
+        let turn = turns.lock_owned().await;
+        WriteTurn {
+            _turn: turn,
+            queued: Some(queued),
+        }
+    }
 }
