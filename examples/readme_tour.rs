@@ -137,7 +137,7 @@ fn listeners(user: &Model<User>) -> Result<(), Error> {
     .detach();
     user.set_name("Ada")?;
     user.trigger("user:welcomed", serde_json::json!({ "id": "u1" }));
-    drop(sub); // or sub.off(): once it returns, the listener never runs again
+    drop(sub); // or sub.off(): once it returns, the listener is never started again
     first.off();
 
     // end
