@@ -11,9 +11,14 @@ use crate::ctxt::Ctxt;
 pub(crate) struct Input<'a> {
     pub(crate) ident: &'a Ident,
     pub(crate) vis: &'a Visibility,
-    pub(crate) generics: &'a Generics,
+    /// The struct's generics, with `Self` in the where clause spelled out as the struct's type
+    /// (the same clause is written on the generated handles, where `Self` is the handle).
+    pub(crate) generics: Generics,
     pub(crate) attrs: Container,
     pub(crate) fields: Vec<Field<'a>>,
+    /// Not a struct with named fields (an enum, a tuple struct, ...): already reported; the
+    /// expansion is the fallback of a struct without fields, so uses do not cascade.
+    pub(crate) malformed: bool,
 }
 
 /// One field of the struct.
@@ -50,9 +55,9 @@ impl Field<'_> {
     }
 }
 
-/// Reads the input; returns `None` when it is not a struct with named fields (the error is
-/// in `cx`).
-pub(crate) fn parse<'a>(cx: &mut Ctxt, input: &'a DeriveInput) -> Option<Input<'a>> {
+/// Reads the input. Input that is not a struct with named fields is reported in `cx` and read
+/// as a struct without fields, marked `malformed`.
+pub(crate) fn parse<'a>(cx: &mut Ctxt, input: &'a DeriveInput) -> Input<'a> {
     let attrs = attr::container(cx, &input.attrs);
     let named = match &input.data {
         Data::Struct(data) => match &data.fields {
@@ -90,10 +95,11 @@ pub(crate) fn parse<'a>(cx: &mut Ctxt, input: &'a DeriveInput) -> Option<Input<'
             );
             None
         }
-    }?;
+    };
+    let malformed = named.is_none();
     let mut fields = Vec::new();
     let mut next_index = 0usize;
-    for field in &named.named {
+    for field in named.iter().flat_map(|named| named.named.iter()) {
         let Some(member) = field.ident.as_ref() else {
             continue;
         };
@@ -124,13 +130,22 @@ pub(crate) fn parse<'a>(cx: &mut Ctxt, input: &'a DeriveInput) -> Option<Input<'
             garde_rule: attr::garde_rule(&field.attrs),
         });
     }
-    Some(Input {
+    let mut generics = input.generics.clone();
+    if let Some(clause) = generics.where_clause.as_mut() {
+        ReplaceSelf {
+            name: &input.ident,
+            generics: &input.generics,
+        }
+        .visit_where_clause_mut(clause);
+    }
+    Input {
         ident: &input.ident,
         vis: &input.vis,
-        generics: &input.generics,
+        generics,
         attrs,
         fields,
-    })
+        malformed,
+    }
 }
 
 /// An identifier's text without `r#`.
@@ -142,31 +157,32 @@ pub(crate) fn unraw(ident: &Ident) -> String {
 /// `ty` with every `Self` replaced by `Name<G>` (and `Self::Assoc` by `<Name<G>>::Assoc`),
 /// keeping the span of the `Self` token.
 fn replace_self(ty: &Type, name: &Ident, generics: &Generics) -> Type {
-    struct ReplaceSelf<'a> {
-        name: &'a Ident,
-        generics: &'a Generics,
-    }
-
-    impl VisitMut for ReplaceSelf<'_> {
-        fn visit_type_mut(&mut self, ty: &mut Type) {
-            if let Type::Path(TypePath { qself: None, path }) = ty {
-                if let Some(first) = path.segments.first().filter(|s| s.ident == "Self") {
-                    let span = first.ident.span();
-                    let (_, args, _) = self.generics.split_for_impl();
-                    let name = Ident::new(&self.name.to_string(), span);
-                    let rest: Vec<_> = path.segments.iter().skip(1).cloned().collect();
-                    *ty = if rest.is_empty() {
-                        syn::parse_quote_spanned!(span=> #name #args)
-                    } else {
-                        syn::parse_quote_spanned!(span=> <#name #args>::#(#rest)::*)
-                    };
-                }
-            }
-            syn::visit_mut::visit_type_mut(self, ty);
-        }
-    }
-
     let mut ty = ty.clone();
     ReplaceSelf { name, generics }.visit_type_mut(&mut ty);
     ty
+}
+
+/// Replaces `Self` in the types it visits with `Name<G>`.
+struct ReplaceSelf<'a> {
+    name: &'a Ident,
+    generics: &'a Generics,
+}
+
+impl VisitMut for ReplaceSelf<'_> {
+    fn visit_type_mut(&mut self, ty: &mut Type) {
+        if let Type::Path(TypePath { qself: None, path }) = ty {
+            if let Some(first) = path.segments.first().filter(|s| s.ident == "Self") {
+                let span = first.ident.span();
+                let (_, args, _) = self.generics.split_for_impl();
+                let name = Ident::new(&self.name.to_string(), span);
+                let rest: Vec<_> = path.segments.iter().skip(1).cloned().collect();
+                *ty = if rest.is_empty() {
+                    syn::parse_quote_spanned!(span=> #name #args)
+                } else {
+                    syn::parse_quote_spanned!(span=> <#name #args>::#(#rest)::*)
+                };
+            }
+        }
+        syn::visit_mut::visit_type_mut(self, ty);
+    }
 }

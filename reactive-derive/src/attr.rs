@@ -9,9 +9,193 @@ use syn::{Attribute, Expr, ExprLit, Ident, Lit, Meta, Path, Token};
 
 use crate::ctxt::Ctxt;
 
-const CONTAINER_KEYS: &str = "`crate = path`, `hooks`, `validate`";
-const FIELD_KEYS: &str =
-    "`skip`, `rename = \"..\"`, `computed = ..`, `deps(..)`, `id`, `generated`, `version`";
+/// A key of `#[reactive(..)]`: its name, how the help lists it, and what reads it. The parser
+/// dispatches through these tables and the help lines list them, so both always agree.
+struct Key<Out> {
+    name: &'static str,
+    shown: &'static str,
+    read: fn(&mut Ctxt, &mut Out, &Meta),
+}
+
+/// The struct keys.
+const CONTAINER_KEYS: &[Key<Container>] = &[
+    Key {
+        name: "crate",
+        shown: "`crate = path`",
+        read: crate_path,
+    },
+    Key {
+        name: "handle",
+        shown: "`handle = \"Name\"`",
+        read: handle_name,
+    },
+    Key {
+        name: "hooks",
+        shown: "`hooks`",
+        read: |cx, out, meta| {
+            flag(
+                cx,
+                &mut out.hooks,
+                meta,
+                "write `#[reactive(hooks)]` and implement `reactive::ModelHooks` for the type",
+            )
+        },
+    },
+    Key {
+        name: "validate",
+        shown: "`validate`",
+        read: |cx, out, meta| {
+            flag(
+                cx,
+                &mut out.validate,
+                meta,
+                "write `#[reactive(validate)]`; the rules are the fields' `#[garde(..)]` attributes",
+            )
+        },
+    },
+];
+
+/// The field keys.
+const FIELD_KEYS: &[Key<FieldAttrs>] = &[
+    Key {
+        name: "skip",
+        shown: "`skip`",
+        read: skip,
+    },
+    Key {
+        name: "rename",
+        shown: "`rename = \"..\"`",
+        read: rename,
+    },
+    Key {
+        name: "computed",
+        shown: "`computed = ..`",
+        read: computed,
+    },
+    Key {
+        name: "deps",
+        shown: "`deps(..)`",
+        read: deps,
+    },
+    Key {
+        name: "id",
+        shown: "`id`",
+        read: |cx, out, meta| {
+            field_flag(cx, &mut out.id, meta, "write `#[reactive(id)]`, or `#[reactive(id, generated)]` for an id the store assigns")
+        },
+    },
+    Key {
+        name: "generated",
+        shown: "`generated`",
+        read: |cx, out, meta| {
+            field_flag(
+                cx,
+                &mut out.generated,
+                meta,
+                "write `#[reactive(id, generated)]` on an `Option` id field",
+            )
+        },
+    },
+    Key {
+        name: "version",
+        shown: "`version`",
+        read: |cx, out, meta| {
+            field_flag(
+                cx,
+                &mut out.version,
+                meta,
+                "write `#[reactive(version)]` on a `u64` field",
+            )
+        },
+    },
+    Key {
+        name: "text",
+        shown: "`text`",
+        read: |cx, out, meta| {
+            field_flag(
+                cx,
+                &mut out.text,
+                meta,
+                "write `#[reactive(text)]` on a field stored as its serde string (an enum)",
+            )
+        },
+    },
+    Key {
+        name: "json",
+        shown: "`json`",
+        read: |cx, out, meta| {
+            field_flag(
+                cx,
+                &mut out.json,
+                meta,
+                "write `#[reactive(json)]` on a field stored as JSON",
+            )
+        },
+    },
+    Key {
+        name: "index",
+        shown: "`index`",
+        read: |cx, out, meta| {
+            field_flag(
+                cx,
+                &mut out.index,
+                meta,
+                "write `#[reactive(index)]` on a stored field of an entity",
+            )
+        },
+    },
+];
+
+/// The keys of a table, as the help lines list them.
+fn shown<Out>(keys: &[Key<Out>]) -> String {
+    keys.iter().map(|k| k.shown).collect::<Vec<_>>().join(", ")
+}
+
+fn find<'k, Out>(keys: &'k [Key<Out>], name: &str) -> Option<&'k Key<Out>> {
+    keys.iter().find(|k| k.name == name)
+}
+
+/// The key of `keys` that `typo` most likely means: one edit away (two for longer keys).
+fn did_you_mean<'k, Out>(keys: &'k [Key<Out>], typo: &str) -> Option<&'k str> {
+    let allowed = if typo.chars().count() <= 4 { 1 } else { 2 };
+    keys.iter()
+        .map(|k| (edit_distance(k.name, typo), k.name))
+        .filter(|(d, _)| *d <= allowed)
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, name)| name)
+}
+
+/// Levenshtein distance (insertions, deletions, substitutions), over chars.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut diagonal = row.first().copied().unwrap_or(0);
+        if let Some(first) = row.first_mut() {
+            *first = i + 1;
+        }
+        for (j, cb) in b.iter().enumerate() {
+            let above = row.get(j + 1).copied().unwrap_or(usize::MAX);
+            let left = row.get(j).copied().unwrap_or(usize::MAX);
+            let cost = diagonal + usize::from(ca != *cb);
+            diagonal = above;
+            if let Some(cell) = row.get_mut(j + 1) {
+                *cell = cost
+                    .min(above.saturating_add(1))
+                    .min(left.saturating_add(1));
+            }
+        }
+    }
+    row.last().copied().unwrap_or(0)
+}
+
+/// The help line of an unknown key: a close key first, then the list.
+fn unknown_help<Out>(keys: &[Key<Out>], key: &str, list: String) -> String {
+    match did_you_mean(keys, key) {
+        Some(close) => format!("did you mean `{close}`? {list}"),
+        None => list,
+    }
+}
 const SYNTAX_HELP: &str =
     "the syntax is `#[reactive(key)]`, `#[reactive(key = value)]` or `#[reactive(key(a, b))]`, keys separated by commas";
 
@@ -27,6 +211,9 @@ pub(crate) struct Container {
     pub(crate) validate: Option<Span>,
     /// `#[entity("name")]`: the type is an entity.
     pub(crate) entity: Option<EntityAttr>,
+    /// `#[reactive(handle = "Name")]`: the generated handle is `Name` and the batch handle
+    /// `NameBatch` (instead of `UserHandle` and `UserBatch`).
+    pub(crate) handle: Option<Ident>,
 }
 
 /// `#[entity("name")]` on the struct.
@@ -167,60 +354,87 @@ pub(crate) fn container(cx: &mut Ctxt, attrs: &[Attribute]) -> Container {
         entity: entity(cx, attrs),
         ..Container::default()
     };
-    let crate_help =
-        "write `crate = my_crate::reactive`, the path where the runtime is re-exported";
     for meta in metas(cx, attrs) {
         let key = key_of(&meta);
-        match (key.as_str(), &meta) {
-            ("crate", Meta::NameValue(nv)) => {
-                if out.crate_path.is_some() {
-                    duplicate(cx, &meta, "crate");
-                    continue;
-                }
-                match &nv.value {
-                    Expr::Path(p) if p.qself.is_none() => out.crate_path = Some(p.path.clone()),
-                    Expr::Lit(ExprLit {
-                        lit: Lit::Str(s), ..
-                    }) => match s.parse::<Path>() {
-                        Ok(path) => out.crate_path = Some(path),
-                        Err(_) => cx.error_help(s, "`crate` expects a path", crate_help),
-                    },
-                    other => cx.error_help(other, "`crate` expects a path", crate_help),
-                }
-            }
-            ("crate", _) => cx.error_help(&meta, "`crate` expects a path", crate_help),
-            ("hooks", _) => flag(
-                cx,
-                &mut out.hooks,
-                &meta,
-                "write `#[reactive(hooks)]` and implement `reactive::ModelHooks` for the type",
-            ),
-            ("validate", _) => flag(
-                cx,
-                &mut out.validate,
-                &meta,
-                "write `#[reactive(validate)]`; the rules are the fields' `#[garde(..)]` attributes",
-            ),
-            ("entity", _) => cx.error_help(
+        if let Some(known) = find(CONTAINER_KEYS, &key) {
+            (known.read)(cx, &mut out, &meta);
+        } else if key == "entity" {
+            cx.error_help(
                 meta.path(),
                 "`entity` is an attribute of its own",
                 "write `#[entity(\"users\")]` on the struct, beside `#[derive(Reactive)]`",
-            ),
-            ("skip" | "rename" | "computed" | "deps" | "id" | "generated" | "version" | "text" | "json" | "index", _) => cx.error_help(
+            );
+        } else if find(FIELD_KEYS, &key).is_some() {
+            cx.error_help(
                 meta.path(),
                 format!("`{key}` is a field attribute"),
                 format!(
-                    "put `#[reactive({key} ..)]` on a field; on the struct the keys are {CONTAINER_KEYS}"
+                    "put `#[reactive({key} ..)]` on a field; on the struct the keys are {}",
+                    shown(CONTAINER_KEYS)
                 ),
-            ),
-            _ => cx.error_help(
+            );
+        } else {
+            let list = format!(
+                "the struct keys are {}; the field keys are {}",
+                shown(CONTAINER_KEYS),
+                shown(FIELD_KEYS)
+            );
+            cx.error_help(
                 meta.path(),
                 format!("unknown reactive attribute `{key}` on a struct"),
-                format!("the struct keys are {CONTAINER_KEYS}; the field keys are {FIELD_KEYS}"),
-            ),
+                unknown_help(CONTAINER_KEYS, &key, list),
+            );
         }
     }
     out
+}
+
+/// `handle = "Name"`: the name of the generated handle type.
+fn handle_name(cx: &mut Ctxt, out: &mut Container, meta: &Meta) {
+    let help = "write `handle = \"UserModel\"`: the handle is then `UserModel`, the batch handle `UserModelBatch`";
+    let Meta::NameValue(nv) = meta else {
+        cx.error_help(meta, "`handle` expects a type name in a string", help);
+        return;
+    };
+    if out.handle.is_some() {
+        duplicate(cx, meta, "handle");
+        return;
+    }
+    match &nv.value {
+        Expr::Lit(ExprLit {
+            lit: Lit::Str(s), ..
+        }) => match syn::parse_str::<Ident>(&s.value()) {
+            Ok(ident) if !ident.to_string().starts_with("r#") => {
+                out.handle = Some(Ident::new(&ident.to_string(), s.span()))
+            }
+            _ => cx.error_help(s, format!("`{}` cannot name a type", s.value()), help),
+        },
+        other => cx.error_help(other, "`handle` expects a type name in a string", help),
+    }
+}
+
+/// `crate = path` (or a string holding the path).
+fn crate_path(cx: &mut Ctxt, out: &mut Container, meta: &Meta) {
+    let crate_help =
+        "write `crate = my_crate::reactive`, the path where the runtime is re-exported";
+    let Meta::NameValue(nv) = meta else {
+        cx.error_help(meta, "`crate` expects a path", crate_help);
+        return;
+    };
+    if out.crate_path.is_some() {
+        duplicate(cx, meta, "crate");
+        return;
+    }
+    match &nv.value {
+        Expr::Path(p) if p.qself.is_none() => out.crate_path = Some(p.path.clone()),
+        Expr::Lit(ExprLit {
+            lit: Lit::Str(s), ..
+        }) => match s.parse::<Path>() {
+            Ok(path) => out.crate_path = Some(path),
+            Err(_) => cx.error_help(s, "`crate` expects a path", crate_help),
+        },
+        other => cx.error_help(other, "`crate` expects a path", crate_help),
+    }
 }
 
 /// Reads one field's attributes.
@@ -228,37 +442,33 @@ pub(crate) fn field(cx: &mut Ctxt, attrs: &[Attribute]) -> FieldAttrs {
     let mut out = FieldAttrs::default();
     for meta in metas(cx, attrs) {
         let key = key_of(&meta);
-        match key.as_str() {
-            "skip" => skip(cx, &mut out, &meta),
-            "rename" => rename(cx, &mut out, &meta),
-            "computed" => computed(cx, &mut out, &meta),
-            "deps" => deps(cx, &mut out, &meta),
-            "id" => field_flag(cx, &mut out.id, &meta, "write `#[reactive(id)]`, or `#[reactive(id, generated)]` for an id the store assigns"),
-            "generated" => field_flag(cx, &mut out.generated, &meta, "write `#[reactive(id, generated)]` on an `Option` id field"),
-            "version" => field_flag(cx, &mut out.version, &meta, "write `#[reactive(version)]` on a `u64` field"),
-            "text" => field_flag(cx, &mut out.text, &meta, "write `#[reactive(text)]` on a field stored as its serde string (an enum)"),
-            "json" => field_flag(cx, &mut out.json, &meta, "write `#[reactive(json)]` on a field stored as JSON"),
-            "index" => field_flag(cx, &mut out.index, &meta, "write `#[reactive(index)]` on a stored field of an entity"),
-            "entity" => cx.error_help(
+        if let Some(known) = find(FIELD_KEYS, &key) {
+            (known.read)(cx, &mut out, &meta);
+        } else if key == "entity" {
+            cx.error_help(
                 meta.path(),
                 "`entity` is an attribute of the struct",
                 "write `#[entity(\"users\")]` on the struct, beside `#[derive(Reactive)]`",
-            ),
-            "crate" => cx.error_help(
+            );
+        } else if key == "crate" {
+            cx.error_help(
                 meta.path(),
                 "`crate` is a struct attribute",
                 "put `#[reactive(crate = path)]` on the struct",
-            ),
-            "hooks" | "validate" => cx.error_help(
+            );
+        } else if find(CONTAINER_KEYS, &key).is_some() {
+            cx.error_help(
                 meta.path(),
                 format!("`{key}` is a struct attribute"),
                 format!("put `#[reactive({key})]` on the struct: it applies to the whole type"),
-            ),
-            _ => cx.error_help(
+            );
+        } else {
+            let list = format!("the field keys are {}", shown(FIELD_KEYS));
+            cx.error_help(
                 meta.path(),
                 format!("unknown reactive attribute `{key}` on a field"),
-                format!("the field keys are {FIELD_KEYS}"),
-            ),
+                unknown_help(FIELD_KEYS, &key, list),
+            );
         }
     }
     out
@@ -318,13 +528,12 @@ fn entity(cx: &mut Ctxt, attrs: &[Attribute]) -> Option<EntityAttr> {
                     let lit: Lit = match input.parse() {
                         Ok(lit) => lit,
                         Err(_) => {
-                            let first: proc_macro2::TokenTree = input.parse()?;
+                            let rest: proc_macro2::TokenStream = input.parse()?;
                             cx.error_help(
-                                &first,
+                                &rest,
                                 "the entity's name must be a string literal",
-                                format!("write `#[entity(\"{}\")]`", name_hint(&first)),
+                                format!("write `#[entity({})]`", name_hint(&rest)),
                             );
-                            input.parse::<proc_macro2::TokenStream>()?;
                             return Ok(());
                         }
                     };
@@ -366,11 +575,29 @@ fn entity(cx: &mut Ctxt, attrs: &[Attribute]) -> Option<EntityAttr> {
     out
 }
 
-/// The name written for `#[entity(users)]`, for the help line.
-fn name_hint(token: &proc_macro2::TokenTree) -> String {
-    match token {
-        proc_macro2::TokenTree::Ident(ident) => ident.to_string(),
-        _ => "users".to_string(),
+/// The name to suggest for a malformed `#[entity(..)]`: the user's string literal if there is
+/// one at the top level (`name = "users"`), the identifier if it is all there is (`users`),
+/// else an example.
+fn name_hint(tokens: &proc_macro2::TokenStream) -> String {
+    use proc_macro2::TokenTree;
+    fn literal(tokens: proc_macro2::TokenStream) -> Option<String> {
+        tokens.into_iter().find_map(|token| match token {
+            TokenTree::Literal(lit) => {
+                let text = lit.to_string();
+                (text.starts_with('"') || text.starts_with("r\"") || text.starts_with("r#"))
+                    .then_some(text)
+            }
+            // Not inside a group: a part of `concat!("us", "ers")` is not the user's name.
+            _ => None,
+        })
+    }
+    if let Some(lit) = literal(tokens.clone()) {
+        return lit;
+    }
+    let mut iter = tokens.clone().into_iter();
+    match (iter.next(), iter.next()) {
+        (Some(TokenTree::Ident(ident)), None) => format!("\"{ident}\""),
+        _ => "\"users\"".to_string(),
     }
 }
 

@@ -40,6 +40,9 @@ use proc_macro::TokenStream;
 ///
 /// Struct attributes:
 /// - `#[reactive(crate = path)]` when the runtime is re-exported.
+/// - `#[reactive(handle = "UserModel")]`: names the generated handle `UserModel` and the batch
+///   handle `UserModelBatch` (instead of `UserHandle` and `UserBatch`), e.g. when the module
+///   already has a type of that name (rustc then reports the name as defined twice).
 /// - `#[reactive(hooks)]`: the type implements `reactive::ModelHooks` itself (its
 ///   `before_set` may rewrite or refuse a batch, its `after_set` observes it). Without it the
 ///   derive implements `ModelHooks` with the defaults and the write path skips the hooks.

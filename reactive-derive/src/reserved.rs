@@ -65,6 +65,7 @@ pub(crate) const RESERVED_METHODS: &[&str] = &[
     "deref_mut",
     "serialize",
     "to_owned",
+    "clone_into",
     "borrow",
     "borrow_mut",
     "into",
@@ -75,6 +76,28 @@ pub(crate) const RESERVED_METHODS: &[&str] = &[
     "eq",
     "ne",
     "hash",
+];
+
+/// The std traits whose methods every `Model<T>` has (implemented by the runtime, or blanket
+/// implementations for every type), and those methods: a field named like one would have its
+/// getter shadowed, since the model's own method is found first. A unit test checks that
+/// each is in [`RESERVED_METHODS`].
+#[cfg(test)]
+pub(crate) const STD_TRAIT_METHODS: &[(&str, &[&str])] = &[
+    ("Clone", &["clone", "clone_from"]),
+    ("Debug", &["fmt"]),
+    ("Deref", &["deref"]),
+    ("PartialEq", &["eq", "ne"]),
+    ("Hash", &["hash"]),
+    ("Serialize", &["serialize"]),
+    ("ToOwned", &["to_owned", "clone_into"]),
+    ("Borrow", &["borrow"]),
+    ("BorrowMut", &["borrow_mut"]),
+    ("From", &["from"]),
+    ("Into", &["into"]),
+    ("TryFrom", &["try_from"]),
+    ("TryInto", &["try_into"]),
+    ("Any", &["type_id"]),
 ];
 
 /// Associated consts of the `Reactive` trait: a field whose key const had one of these names

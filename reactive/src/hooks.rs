@@ -1,7 +1,8 @@
 //! Set hooks: rules that see every batch before it commits.
 //!
 //! Opt in with `#[reactive(hooks)]` and implement [`ModelHooks`]; without the attribute the
-//! derive implements it with the defaults and the write path skips the hooks entirely.
+//! type gets the default hooks ([`WithoutHooksAttribute`]) and the write path skips them
+//! entirely.
 
 use crate::error::Error;
 use crate::event::types::Changes;
@@ -56,6 +57,26 @@ pub trait ModelHooks: Sized {
         let _ = changes;
     }
 }
+
+/// Implemented by `#[derive(Reactive)]` for a type declared without `#[reactive(hooks)]`: such a
+/// type has the default [`ModelHooks`] (which do nothing), and its writes skip them. To
+/// implement `ModelHooks` yourself, add `#[reactive(hooks)]` to the struct; an impl without it
+/// conflicts with the one this trait gives.
+///
+/// ```
+/// use reactive::prelude::*;
+///
+/// #[derive(Reactive, Clone)]
+/// struct Plain { n: u64 }
+///
+/// fn defaults<T: reactive::hooks::WithoutHooksAttribute>() {}
+/// defaults::<Plain>();
+/// ```
+pub trait WithoutHooksAttribute {}
+
+// Not suggested when `ModelHooks` is missing: the fix is the user's impl, not this marker.
+#[diagnostic::do_not_recommend]
+impl<T: WithoutHooksAttribute> ModelHooks for T {}
 
 /// A batch about to commit, as [`ModelHooks::before_set`] sees it.
 pub struct Pending<'a, T> {

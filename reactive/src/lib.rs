@@ -60,7 +60,7 @@ pub use hooks::{ModelHooks, Pending};
 pub use model::batch::Batch;
 pub use model::field_set::{FieldSet, MAX_FIELDS};
 pub use model::key::{ComputedField, Field, Key, WritableKey};
-pub use model::meta::{FieldInfo, FieldKind, Reactive, ReactiveJson};
+pub use model::meta::{FieldInfo, FieldKind, Reactive, ReactiveJson, SkippedField};
 pub use model::value::IntoValue;
 pub use model::{Model, WeakModel};
 pub use query::{Cursor, Filter, Page, Query, QueryValue, Queryable};
@@ -96,6 +96,15 @@ const _: () = {
 };
 
 /// The derive's contract with the runtime. Not a public API: it changes between versions.
+#[doc(hidden)]
+/// The runtime as the derive reaches it under `#[reactive(crate = path)]`: the derive imports
+/// `path::reactive_runtime` once, so a path that is not the runtime is one error at the path
+/// (not one per generated item). Not a public API.
+#[doc(hidden)]
+pub mod reactive_runtime {
+    pub use crate::*;
+}
+
 #[doc(hidden)]
 pub mod __private {
     pub use crate::model::batch::RawBatch;

@@ -228,8 +228,13 @@ fn check_entity_consts(cx: &mut Ctxt, input: &Input<'_>) {
 /// `X` of `Option<X>` (also spelled `std::option::Option<X>` or `core::option::Option<X>`), read
 /// off the tokens: the macro cannot resolve types.
 fn option_inner(ty: &Type) -> Option<&Type> {
-    let Type::Path(path) = ty else {
-        return None;
+    let path = match ty {
+        Type::Path(path) => path,
+        // A type passed through a `macro_rules!` `$t:ty` arrives in an invisible group, and
+        // `(Option<u64>)` means the same type.
+        Type::Group(group) => return option_inner(&group.elem),
+        Type::Paren(paren) => return option_inner(&paren.elem),
+        _ => return None,
     };
     if path.qself.is_some() {
         return None;
@@ -273,6 +278,15 @@ mod tests {
             Some("Uuid")
         );
         assert_eq!(inner("Option<Vec<u8> >").as_deref(), Some("Vec < u8 >"));
+        assert_eq!(inner("(Option<u64>)").as_deref(), Some("u64"));
+        let grouped = syn::Type::Group(syn::TypeGroup {
+            group_token: Default::default(),
+            elem: Box::new(syn::parse_quote!(Option<u64>)),
+        });
+        assert_eq!(
+            option_inner(&grouped).map(|t| quote::quote!(#t).to_string()),
+            Some("u64".to_string())
+        );
         for not in [
             "u64",
             "Vec<u64>",

@@ -37,6 +37,20 @@ pub(crate) struct Analysis {
     pub(crate) entity: Option<entity::EntitySpec>,
 }
 
+impl Analysis {
+    /// The analysis of a struct without fields.
+    pub(crate) fn empty() -> Self {
+        Analysis {
+            deps: Vec::new(),
+            computed_order: Vec::new(),
+            event_order: Vec::new(),
+            has_dependents: BTreeSet::new(),
+            omit: BTreeSet::new(),
+            entity: None,
+        }
+    }
+}
+
 /// Runs every check; errors go to `cx`. The analysis is usable even when errors were found
 /// (unresolved dependencies are left out).
 pub(crate) fn check(cx: &mut Ctxt, input: &Input<'_>) -> Analysis {

@@ -88,8 +88,11 @@ pub(crate) fn check_names(cx: &mut Ctxt, input: &Input<'_>) -> BTreeSet<usize> {
             continue;
         }
         let key = const_name(name);
-        if reserved.iter().any(|r| r == name) && !quiet {
-            let what = if RESERVED_CONSTS.contains(&key.as_str()) {
+        // By the key const too: `typeName` and `FIELDS` are not reserved names, but their
+        // consts (`TYPE_NAME`, `FIELDS`) are the trait's.
+        let reserved_const = RESERVED_CONSTS.contains(&key.as_str());
+        if (reserved_const || reserved.iter().any(|r| r == name)) && !quiet {
+            let what = if reserved_const {
                 format!("its key const `{key}` would hide `Reactive::{key}`")
             } else {
                 let clash = ["", "set_", "on_"]

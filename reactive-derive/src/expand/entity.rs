@@ -80,7 +80,7 @@ pub(crate) fn expand(ctx: &Ctx<'_>) -> TokenStream {
                         (&#krate::entity::__check::#probe(&self.#member))
                             .__check()
                             .map_err(|reason| #krate::Error::InvalidValue {
-                                field: ::std::string::String::from(#name),
+                                field: <::std::string::String as ::core::convert::From<&str>>::from(#name),
                                 reason,
                             })?;
                     }
@@ -117,7 +117,7 @@ pub(crate) fn expand(ctx: &Ctx<'_>) -> TokenStream {
                 (&#krate::entity::__check::#probe(id))
                     .__check()
                     .map_err(|reason| #krate::Error::InvalidValue {
-                        field: ::std::string::String::from(#name),
+                        field: <::std::string::String as ::core::convert::From<&str>>::from(#name),
                         reason,
                     })
             }

@@ -40,7 +40,7 @@ pub(crate) fn computed_setter(
     let span = field.name_span;
     let krate = ctx.krate_at(span);
     let bound = quote_spanned! {span=>
-        for<'__r> #krate::ComputedField<#self_ty, #ty>: #krate::WritableKey<#self_ty>
+        for<'__r> #krate::ComputedField<#self_ty, #ty>: #krate::WritableKey<#self_ty> + '__r
     };
     quote! {
         #[doc(hidden)]
@@ -151,7 +151,7 @@ fn method_set(ctx: &Ctx<'_>, field: &Field<'_>) -> TokenStream {
         #[doc = #on_doc]
         #vis fn #on(
             &self,
-            listener: impl Fn(&#krate::Change<#ty>) + ::core::marker::Send + ::core::marker::Sync + 'static,
+            listener: impl ::core::ops::Fn(&#krate::Change<#ty>) + ::core::marker::Send + ::core::marker::Sync + 'static,
         ) -> #krate::Subscription {
             #on_body
         }

@@ -17,7 +17,7 @@ pub(crate) fn expand(ctx: &Ctx<'_>) -> TokenStream {
     if !ctx.fallback {
         for ty in ctx.distinct_field_types() {
             bounded.predicates.push(syn::parse_quote! {
-                for<'__r> #ty: #krate::__private::serde::Serialize
+                for<'__r> #ty: #krate::__private::serde::Serialize + '__r
             });
         }
     }

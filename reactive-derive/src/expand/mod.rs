@@ -59,7 +59,7 @@ impl Ctx<'_> {
 
     /// `impl<G>` generics, type generics and where clause of the struct.
     pub(crate) fn generics(&self) -> &Generics {
-        self.input.generics
+        &self.input.generics
     }
 
     /// `<User<G>>::KEY` for a field.
@@ -101,7 +101,9 @@ impl Ctx<'_> {
     ///
     /// The bounds are higher-ranked (`for<'__r>`) so that rustc does not check them where the
     /// impl is written: an unmet one is reported once, at the field's type, by the
-    /// `Reactive` impl, instead of once per impl at the derive.
+    /// `Reactive` impl, instead of once per impl at the derive. Each also says `+ '__r`, which
+    /// every `'static` type meets, so that the lifetime is used (`unused_lifetimes` in the
+    /// user's crate).
     pub(crate) fn model_where(&self) -> WhereClause {
         let mut clause = self.reactive_where();
         if !self.fallback {
@@ -109,7 +111,8 @@ impl Ctx<'_> {
                 .predicates
                 .extend(self.distinct_field_types().into_iter().map(|ty| {
                     let bounds = value_bounds();
-                    let bound: syn::WherePredicate = syn::parse_quote!(for<'__r> #ty: #bounds);
+                    let bound: syn::WherePredicate =
+                        syn::parse_quote!(for<'__r> #ty: #bounds + '__r);
                     bound
                 }));
         }
@@ -121,7 +124,7 @@ impl Ctx<'_> {
     pub(crate) fn reactive_where(&self) -> WhereClause {
         let krate = &self.krate;
         let self_ty = &self.self_ty;
-        self.where_with([syn::parse_quote!(for<'__r> #self_ty: #krate::Reactive)])
+        self.where_with([syn::parse_quote!(for<'__r> #self_ty: #krate::Reactive + '__r)])
     }
 
     /// The table fields' types, each once, in declaration order.
@@ -201,10 +204,13 @@ fn value_bounds() -> TokenStream {
 /// The derive's entry point: parse, check, expand (or fall back).
 pub(crate) fn derive(input: &DeriveInput) -> TokenStream {
     let mut cx = Ctxt::default();
-    let Some(parsed) = ast::parse(&mut cx, input) else {
-        return cx.into_compile_errors();
+    let parsed = ast::parse(&mut cx, input);
+    // A malformed input was reported; checking a struct it is not would only add errors.
+    let analysis = if parsed.malformed {
+        Analysis::empty()
+    } else {
+        check::check(&mut cx, &parsed)
     };
-    let analysis = check::check(&mut cx, &parsed);
     let fallback = cx.has_errors();
     let krate = Ident::new(RUNTIME, Span::call_site());
     let ident = parsed.ident;
@@ -214,8 +220,15 @@ pub(crate) fn derive(input: &DeriveInput) -> TokenStream {
         analysis: &analysis,
         krate,
         self_ty: quote!(#ident #ty_generics),
-        handle: format_ident!("{}Handle", ident),
-        batch: format_ident!("{}Batch", ident),
+        handle: parsed
+            .attrs
+            .handle
+            .clone()
+            .unwrap_or_else(|| format_ident!("{}Handle", ident)),
+        batch: match &parsed.attrs.handle {
+            Some(handle) => format_ident!("{}Batch", handle),
+            None => format_ident!("{}Batch", ident),
+        },
         fallback,
     };
     let errors = cx.into_compile_errors();
@@ -243,7 +256,26 @@ pub(crate) fn derive(input: &DeriveInput) -> TokenStream {
             #record
         }
     };
-    let generated = resolve_runtime(generated, parsed.attrs.crate_path.as_ref());
+    let generated = match parsed.attrs.crate_path.as_ref() {
+        None => resolve_runtime(generated, None),
+        Some(path) => {
+            // One import of the runtime, named for this struct: a path that is not the runtime
+            // fails there once, and rustc stays quiet about every use of the failed name.
+            let span = syn::spanned::Spanned::span(path);
+            let alias = Ident::new(
+                &format!("__reactive_crate_of_{}", ast::unraw(ident)),
+                span,
+            );
+            let alias_path: syn::Path = syn::parse_quote!(#alias);
+            let body = resolve_runtime(generated, Some(&alias_path));
+            let import = quote_spanned! {span=>
+                #[doc(hidden)]
+                #[allow(unused_imports)]
+                use #path::reactive_runtime as #alias;
+            };
+            quote!(#import #body)
+        }
+    };
     quote! {
         #errors
         #generated

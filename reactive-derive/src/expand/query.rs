@@ -22,7 +22,7 @@ pub(crate) fn expand(ctx: &Ctx<'_>) -> TokenStream {
     let mut clause = ctx.reactive_where();
     clause
         .predicates
-        .push(syn::parse_quote!(for<'__r> #self_ty: #krate::Entity));
+        .push(syn::parse_quote!(for<'__r> #self_ty: #krate::Entity + '__r));
     let query = quote!(#krate::query);
     let mut seen = BTreeSet::new();
     let mut kinds = Vec::new();
@@ -33,19 +33,19 @@ pub(crate) fn expand(ctx: &Ctx<'_>) -> TokenStream {
         let index = Literal::usize_unsuffixed(index);
         let (bound, kind, value): (syn::WherePredicate, _, _) = if field.attrs.json.is_some() {
             (
-                syn::parse_quote!(for<'__r> #ty: #krate::__private::serde::Serialize),
+                syn::parse_quote!(for<'__r> #ty: #krate::__private::serde::Serialize + '__r),
                 quote!(#query::ValueKind::Json),
                 quote!(#query::__json_value(&self.#member)),
             )
         } else if field.attrs.text.is_some() {
             (
-                syn::parse_quote!(for<'__r> #ty: #krate::__private::serde::Serialize),
+                syn::parse_quote!(for<'__r> #ty: #krate::__private::serde::Serialize + '__r),
                 quote!(#query::ValueKind::Text),
                 quote!(#query::__text_value(&self.#member)),
             )
         } else {
             (
-                syn::parse_quote!(for<'__r> #ty: #query::QueryValue),
+                syn::parse_quote!(for<'__r> #ty: #query::QueryValue + '__r),
                 quote!(<#ty as #query::QueryValue>::KIND),
                 quote!(<#ty as #query::QueryValue>::to_query_value(&self.#member)),
             )

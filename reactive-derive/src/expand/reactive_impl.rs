@@ -27,10 +27,12 @@ pub(crate) fn expand(ctx: &Ctx<'_>) -> TokenStream {
     // Each reactive field's type must be a value the runtime can diff, clone and share. The
     // bound is written at the field's type (once per distinct type): when it does not hold,
     // rustc reports it there, and nowhere else (the other impls' bounds are higher-ranked).
+    // Also in the fallback: a field's type error is its own mistake, reported at its tokens
+    // whatever else is wrong.
     let mut bounded = where_clause
         .cloned()
         .unwrap_or_else(|| syn::parse_quote!(where));
-    if !ctx.fallback {
+    {
         for ty in ctx.distinct_field_types() {
             let bounded_ty = super::where_type(ty);
             bounded
@@ -42,6 +44,25 @@ pub(crate) fn expand(ctx: &Ctx<'_>) -> TokenStream {
                         + ::core::marker::Sync
                         + 'static
                 });
+        }
+        // A skipped field need not be a value, but it is shared with the model: one bound at
+        // its type says so (the struct's own `Send + Sync` then follows from it).
+        let mut skipped_seen = std::collections::BTreeSet::new();
+        for field in ctx.input.fields.iter().filter(|f| f.is_skipped()) {
+            let ty = &field.ty;
+            if !skipped_seen.insert(quote!(#ty).to_string()) {
+                continue;
+            }
+            let bounded_ty = super::where_type(ty);
+            let krate = ctx.krate_at(ty.span());
+            bounded
+                .predicates
+                .push(syn::parse_quote_spanned! {ty.span()=> #bounded_ty: #krate::SkippedField});
+            // Assumed inside the impl (higher-ranked, so not itself checked here): the
+            // struct's `Send + Sync` follows, and is not reported a second time at its name.
+            bounded.predicates.push(syn::parse_quote!(
+                for<'__r> #bounded_ty: ::core::marker::Send + ::core::marker::Sync + '__r
+            ));
         }
         if !generics.params.is_empty() {
             bounded.predicates.push(syn::parse_quote!(
@@ -151,8 +172,10 @@ pub(crate) fn expand(ctx: &Ctx<'_>) -> TokenStream {
     }
 }
 
-/// Without `#[reactive(hooks)]`, the hooks are the defaults (and the write path skips them);
-/// with it, the user implements `ModelHooks`.
+/// Without `#[reactive(hooks)]`, the type is marked as such and gets the default hooks from the
+/// runtime's blanket impl (and the write path skips them); with it, the user implements
+/// `ModelHooks`. A user's own `ModelHooks` impl without the attribute then conflicts with that
+/// blanket impl, whose bound names the missing attribute.
 fn hooks_impl(ctx: &Ctx<'_>) -> TokenStream {
     if ctx.input.attrs.hooks.is_some() {
         return TokenStream::new();
@@ -162,7 +185,7 @@ fn hooks_impl(ctx: &Ctx<'_>) -> TokenStream {
     let (impl_generics, _, where_clause) = ctx.generics().split_for_impl();
     quote! {
         #[automatically_derived]
-        impl #impl_generics #krate::ModelHooks for #self_ty #where_clause {}
+        impl #impl_generics #krate::hooks::WithoutHooksAttribute for #self_ty #where_clause {}
     }
 }
 
@@ -216,15 +239,29 @@ fn body_diff(ctx: &Ctx<'_>) -> TokenStream {
             let member = field.member;
             let index = Literal::usize_unsuffixed(index);
             quote! {
-                if self.#member != other.#member {
+                if differs(&self.#member, &other.#member) {
                     changed.insert(#index);
                 }
             }
         });
+    let differs = differs_fn();
     quote! {
+        #differs
         let mut changed = #krate::FieldSet::EMPTY;
         #(#checks)*
         changed
+    }
+}
+
+/// `differs(a, b)`, a field type's `PartialEq` through a generic function: comparing at the
+/// concrete type would lint in the user's crate for some types (function pointers) that the
+/// user chose as fields.
+fn differs_fn() -> TokenStream {
+    quote! {
+        #[inline(always)]
+        fn differs<V: ::core::cmp::PartialEq>(a: &V, b: &V) -> bool {
+            a != b
+        }
     }
 }
 
@@ -259,7 +296,7 @@ fn body_recompute(ctx: &Ctx<'_>) -> TokenStream {
                 const DEPS: #krate::FieldSet = #krate::FieldSet::from_indices(&[#(#deps),*]);
                 if changed.intersects(&DEPS) {
                     let value: #ty = #call;
-                    if value != base.#member {
+                    if differs(&value, &base.#member) {
                         changed.insert(#index);
                     }
                     self.#member = value;
@@ -269,7 +306,12 @@ fn body_recompute(ctx: &Ctx<'_>) -> TokenStream {
             }
         })
     });
-    quote!(#(#steps)*)
+    let steps: Vec<TokenStream> = steps.collect();
+    if steps.is_empty() {
+        return TokenStream::new();
+    }
+    let differs = differs_fn();
+    quote!(#differs #(#steps)*)
 }
 
 fn body_recompute_all(ctx: &Ctx<'_>) -> TokenStream {
@@ -313,12 +355,10 @@ fn body_copy_skipped(ctx: &Ctx<'_>) -> TokenStream {
 }
 
 /// Private methods holding the inline computed expressions, so they see `&self` (and cannot
-/// write it) and their errors point at the user's tokens.
+/// write it) and their errors point at the user's tokens. In the fallback (nothing calls them)
+/// they are still emitted, with one for each computed function too, so that a mistake in a
+/// computed expression or path is reported whatever else is wrong.
 fn computed_helpers(ctx: &Ctx<'_>) -> TokenStream {
-    if ctx.fallback {
-        // Only the bodies above call them, and in the fallback those never run.
-        return TokenStream::new();
-    }
     let self_ty = &ctx.self_ty;
     let (impl_generics, _, where_clause) = ctx.generics().split_for_impl();
     let helpers: Vec<TokenStream> = ctx
@@ -331,12 +371,26 @@ fn computed_helpers(ctx: &Ctx<'_>) -> TokenStream {
                 let helper = helper_ident(field);
                 let ty = &field.ty;
                 let body = quote_spanned!(expr.span()=> #expr);
+                let unused = ctx.fallback.then(|| quote!(#[allow(dead_code)]));
                 Some(quote! {
                     #[doc(hidden)]
                     #[inline]
                     #[allow(clippy::all)]
+                    #unused
                     fn #helper(&self) -> #ty {
                         #body
+                    }
+                })
+            }
+            Some(Computed::Function(path)) if ctx.fallback => {
+                let helper = helper_ident(field);
+                let ty = &field.ty;
+                let call = quote_spanned!(path.span()=> #path(self));
+                Some(quote! {
+                    #[doc(hidden)]
+                    #[allow(dead_code, clippy::all)]
+                    fn #helper(&self) -> #ty {
+                        #call
                     }
                 })
             }

@@ -1,6 +1,6 @@
 //! `impl Record for User`, with `#[entity]`: the SQL columns and a row in and out.
 //!
-//! Like `Queryable`, the bounds are higher-ranked (`for<'__r> Ty: Column`), so a field type
+//! Like `Queryable`, the bounds are higher-ranked (`for<'__r> Ty: Column + '__r`), so a field type
 //! without a column mapping leaves the impl out instead of failing the derive: a memory-only
 //! entity may hold anything. Using an SQL provider with the type then reports the missing
 //! `Column` at the field's type, where each bound is spanned.
@@ -26,7 +26,7 @@ pub(crate) fn expand(ctx: &Ctx<'_>) -> TokenStream {
         let ty = &id.ty;
         clause
             .predicates
-            .push(syn::parse_quote!(for<'__r> #self_ty: #krate::Entity<Id = #ty>));
+            .push(syn::parse_quote!(for<'__r> #self_ty: #krate::Entity<Id = #ty> + '__r));
     }
     let mut seen = std::collections::BTreeSet::new();
     let mut bound = |clause: &mut syn::WhereClause, predicate: syn::WherePredicate| {
@@ -52,7 +52,7 @@ pub(crate) fn expand(ctx: &Ctx<'_>) -> TokenStream {
             // Not a column: defaulted, and recomputed below for a computed field.
             bound(
                 &mut clause,
-                syn::parse_quote_spanned!(span=> for<'__r> #bounded: ::core::default::Default),
+                syn::parse_quote_spanned!(span=> for<'__r> #bounded: ::core::default::Default + '__r),
             );
             inits.push(quote!(#member: ::core::default::Default::default(),));
             continue;
@@ -68,7 +68,7 @@ pub(crate) fn expand(ctx: &Ctx<'_>) -> TokenStream {
             let json = field.attrs.json.is_some();
             bound(
                 &mut clause,
-                syn::parse_quote_spanned!(span=> for<'__r> #bounded: #runtime::__private::serde::Serialize + #runtime::__private::serde::de::DeserializeOwned),
+                syn::parse_quote_spanned!(span=> for<'__r> #bounded: #runtime::__private::serde::Serialize + #runtime::__private::serde::de::DeserializeOwned + '__r),
             );
             let (kind, to, from) = if json {
                 (quote!(Json), quote!(json_to_sql), quote!(json_from_sql))
@@ -84,7 +84,7 @@ pub(crate) fn expand(ctx: &Ctx<'_>) -> TokenStream {
         } else {
             bound(
                 &mut clause,
-                syn::parse_quote_spanned!(span=> for<'__r> #bounded: #runtime::sql::Column),
+                syn::parse_quote_spanned!(span=> for<'__r> #bounded: #runtime::sql::Column + '__r),
             );
             (
                 quote!(<#ty as #sql::Column>::TYPE),
@@ -132,7 +132,7 @@ pub(crate) fn expand(ctx: &Ctx<'_>) -> TokenStream {
                 let bounded = where_type(ty);
                 bound(
                     &mut clause,
-                    syn::parse_quote_spanned!(span=> for<'__r> #bounded: #runtime::sql::Column),
+                    syn::parse_quote_spanned!(span=> for<'__r> #bounded: #runtime::sql::Column + '__r),
                 );
                 quote!(<#ty as #sql::Column>::to_sql(id))
             }

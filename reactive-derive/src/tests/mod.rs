@@ -97,6 +97,31 @@ fn every_reserved_name_is_rejected_as_a_field_name() {
 }
 
 #[test]
+fn every_method_of_the_std_traits_of_a_model_is_reserved() {
+    for (the_trait, methods) in crate::reserved::STD_TRAIT_METHODS {
+        for method in *methods {
+            assert!(
+                crate::reserved::is_reserved_method(method),
+                "`{the_trait}::{method}` is not reserved"
+            );
+        }
+    }
+}
+
+/// A name whose key const is one of the trait's consts, however it is spelled.
+#[test]
+fn names_whose_key_const_is_a_trait_const_are_rejected() {
+    for name in ["typeName", "fieldNames", "FIELDS", "Type_Name"] {
+        let errors = errors_of(&format!("struct S {{ ok: u8, {name}: u8 }}"));
+        assert_eq!(errors.len(), 1, "{name}: {errors:?}");
+        assert!(
+            errors[0].contains("would hide `Reactive::"),
+            "{name}: {errors:?}"
+        );
+    }
+}
+
+#[test]
 fn all_mistakes_of_one_input_are_reported_together() {
     let errors = errors_of(
         r#"struct Order {
@@ -158,7 +183,7 @@ fn more_fields_than_the_table_holds_is_an_error() {
 }
 
 #[test]
-fn the_fallback_keeps_the_api_but_not_the_users_expressions() {
+fn the_fallback_keeps_the_api_and_type_checks_the_users_expressions() {
     let out = derive_str(
         "struct Job { #[reactive(colour)] done: u64, total: u64,
             #[reactive(computed = self.total - self.done)] left: u64 }",
@@ -174,7 +199,9 @@ fn the_fallback_keeps_the_api_but_not_the_users_expressions() {
     ] {
         assert!(text.contains(item), "{item} missing: {text}");
     }
-    assert!(!text.contains("self . total - self . done"), "{text}");
+    // Still type-checked (a typo in it is reported beside the attribute error), never called.
+    assert!(text.contains("self . total - self . done"), "{text}");
+    assert!(!text.contains("self . __reactive_compute"), "{text}");
 }
 
 #[test]
@@ -188,7 +215,12 @@ fn a_clashing_field_gets_no_items_so_rustc_adds_no_duplicate_errors() {
 fn a_crate_path_is_used_for_every_runtime_item() {
     let out = derive_str("#[reactive(crate = app::rt)] struct S { a: u64 }").to_string();
     assert!(!out.contains(":: reactive ::"), "{out}");
-    assert!(out.contains("app :: rt :: Field"), "{out}");
+    // Imported once (a wrong path is one error there), then used through the import.
+    assert!(
+        out.contains("use app :: rt :: reactive_runtime as __reactive_crate_of_S ;"),
+        "{out}"
+    );
+    assert!(out.contains("__reactive_crate_of_S :: Field"), "{out}");
     assert!(!out.contains("__reactive_runtime"), "{out}");
 }
 
@@ -227,15 +259,17 @@ fn a_rejected_key_is_reported_once_not_again_as_its_consequences() {
 #[test]
 fn hooks_leaves_model_hooks_to_the_user_and_sets_the_flag() {
     let plain = derive_str("struct S { a: u64 }").to_string();
-    assert!(plain.contains("ModelHooks for S"), "{plain}");
+    assert!(plain.contains("WithoutHooksAttribute for S"), "{plain}");
+    assert!(!plain.contains("ModelHooks for S"), "{plain}");
     assert!(!plain.contains("__HOOKS"), "{plain}");
     let hooked = derive_str("#[reactive(hooks)] struct S { a: u64 }").to_string();
     assert!(!hooked.contains("ModelHooks for S"), "{hooked}");
+    assert!(!hooked.contains("WithoutHooksAttribute for S"), "{hooked}");
     assert!(hooked.contains("const __HOOKS : bool = true"), "{hooked}");
     // Given a value, `hooks` is an error but still taken as meant: no clashing impl.
     let out = derive_str("#[reactive(hooks = true)] struct S { a: u64 }");
     assert_eq!(compile_errors(&out).len(), 1);
-    assert!(!out.to_string().contains("ModelHooks for S"));
+    assert!(!out.to_string().contains("WithoutHooksAttribute for S"));
 }
 
 #[test]

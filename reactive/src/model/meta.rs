@@ -80,6 +80,23 @@ impl<T> std::fmt::Debug for FieldInfo<T> {
     }
 }
 
+/// What the type of a `#[reactive(skip)]` field must be: `Send + Sync` (the model is shared
+/// across threads, its skipped fields with it). Implemented for every such type; the derive
+/// asks for it at each skipped field's type, so that a type that is not reports there.
+///
+/// ```
+/// fn skippable<T: reactive::SkippedField + ?Sized>() {}
+/// skippable::<std::sync::Mutex<Vec<u8>>>();
+/// ```
+#[diagnostic::on_unimplemented(
+    message = "a `#[reactive(skip)]` field must still be `Send + Sync`: `{Self}` is not",
+    label = "not `Send + Sync`",
+    note = "the model is shared across threads and its skipped fields with it: use `Arc` for `Rc`, `Mutex` or `RwLock` for `RefCell`, atomics for `Cell`"
+)]
+pub trait SkippedField {}
+
+impl<T: ?Sized + Send + Sync> SkippedField for T {}
+
 /// A struct that can live in a [`Model`](crate::Model): implemented by `#[derive(Reactive)]`.
 ///
 /// Implement it with the derive, never by hand: the hidden items are the derive's contract with
