@@ -195,6 +195,35 @@ async fn an_unversioned_publish_overtaken_by_a_load_re_baselines_what_it_sent() 
     .await;
 }
 
+type Waiting = std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), Error>> + Send>>;
+
+/// Edits `owner` and starts a publish held at the store's gate, then edits `title` and starts a
+/// second publish, polled once: it waits for its turn behind the first, unsent, counted in
+/// flight.
+async fn publish_behind_another(
+    m: &Model<Doc>,
+    store: &TestProvider<Doc>,
+) -> (
+    reactive::provider::testing::Gate,
+    tokio::task::JoinHandle<Result<(), Error>>,
+    Waiting,
+) {
+    let gate = store.hold(Op::Publish);
+    m.set_owner("Grace").unwrap();
+    let first = tokio::spawn({
+        let m = m.clone();
+        async move { m.publish().await }
+    });
+    gate.wait_for(1).await;
+    m.set_title("Plans").unwrap();
+    let mut second: Waiting = Box::pin({
+        let m = m.clone();
+        async move { m.publish().await }
+    });
+    assert!(futures::poll!(second.as_mut()).is_pending());
+    (gate, first, second)
+}
+
 /// Item 4: two publishes of one model started back to back both succeed, the second sends
 /// what is dirty when it is sent against the version the first left, and `processing` stays
 /// true until the last one ends.
@@ -210,20 +239,7 @@ async fn two_publishes_started_back_to_back_both_succeed() {
                 .unwrap()
                 .push(e.value()["value"].as_bool().unwrap())
         });
-        let gate = store.hold(Op::Publish);
-        m.set_owner("Grace").unwrap();
-        let first = tokio::spawn({
-            let m = m.clone();
-            async move { m.publish().await }
-        });
-        gate.wait_for(1).await;
-        m.set_title("Plans").unwrap();
-        let mut second = Box::pin({
-            let m = m.clone();
-            async move { m.publish().await }
-        });
-        // Polled once: it waits for its turn behind the first, unsent, counted in flight.
-        assert!(futures::poll!(second.as_mut()).is_pending());
+        let (gate, first, second) = publish_behind_another(&m, &store).await;
         assert_eq!(store.count(Op::Publish), 1);
         gate.release(1);
         first.await.unwrap().unwrap();
@@ -308,19 +324,7 @@ async fn a_publish_dropped_while_waiting_for_its_turn_is_never_sent() {
     within("dropped waiting publish", async {
         let (registry, store) = doc_store();
         let m = registry.get_or_load::<Doc>(&"d1".into()).await.unwrap();
-        let gate = store.hold(Op::Publish);
-        m.set_owner("Grace").unwrap();
-        let first = tokio::spawn({
-            let m = m.clone();
-            async move { m.publish().await }
-        });
-        gate.wait_for(1).await;
-        m.set_title("Plans").unwrap();
-        let mut second = Box::pin({
-            let m = m.clone();
-            async move { m.publish().await }
-        });
-        assert!(futures::poll!(second.as_mut()).is_pending());
+        let (gate, first, second) = publish_behind_another(&m, &store).await;
         drop(second);
         assert!(m.flags().processing);
         gate.release(1);

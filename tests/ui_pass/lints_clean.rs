@@ -61,7 +61,8 @@ fn double(n: u64) -> u64 {
     n * 2
 }
 
-fn main() {
+/// Drives every shape (`pub` so that `tests/derive_pedantic.rs` can run it too).
+pub fn main() {
     use reactive::prelude::*;
     let counter = Model::new(shapes::Counter {
         n: 1,
@@ -74,8 +75,15 @@ fn main() {
     assert_eq!(counter.double(), 4);
     let tagged = Model::new(shapes::Tagged { tag: 'a' });
     assert_eq!(tagged.tag(), 'a');
-    let note = Model::draft(shapes::Note { id: None, body: "hi".into(), version: 0 });
+    let note = Model::draft(shapes::Note {
+        id: None,
+        body: "hi".into(),
+        version: 0,
+    });
     assert_eq!(note.body(), "hi");
-    let account = Model::new(shapes::Account { id: "a".into(), owner: "Ada".into() });
+    let account = Model::new(shapes::Account {
+        id: "a".into(),
+        owner: "Ada".into(),
+    });
     assert_eq!(account.owner(), "Ada");
 }

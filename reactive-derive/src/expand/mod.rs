@@ -262,10 +262,7 @@ pub(crate) fn derive(input: &DeriveInput) -> TokenStream {
             // One import of the runtime, named for this struct: a path that is not the runtime
             // fails there once, and rustc stays quiet about every use of the failed name.
             let span = syn::spanned::Spanned::span(path);
-            let alias = Ident::new(
-                &format!("__reactive_crate_of_{}", ast::unraw(ident)),
-                span,
-            );
+            let alias = Ident::new(&format!("__reactive_crate_of_{}", ast::unraw(ident)), span);
             let alias_path: syn::Path = syn::parse_quote!(#alias);
             let body = resolve_runtime(generated, Some(&alias_path));
             let import = quote_spanned! {span=>

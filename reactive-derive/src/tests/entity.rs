@@ -104,8 +104,14 @@ fn a_crate_path_reaches_the_entity_items() {
     let text = expansion(
         r#"#[reactive(crate = app::rt)] #[entity("docs")] struct Doc { id: u64, #[reactive(version)] v: u64 }"#,
     );
-    assert!(text.contains("__reactive_crate_of_Doc :: Entity for Doc"), "{text}");
-    assert!(text.contains("__reactive_crate_of_Doc :: entity :: IdField"), "{text}");
+    assert!(
+        text.contains("__reactive_crate_of_Doc :: Entity for Doc"),
+        "{text}"
+    );
+    assert!(
+        text.contains("__reactive_crate_of_Doc :: entity :: IdField"),
+        "{text}"
+    );
     assert!(!text.contains(":: reactive ::"), "{text}");
 }
 
