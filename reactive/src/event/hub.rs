@@ -194,13 +194,32 @@ impl<T: Reactive> Hub<T> {
     /// releasing the lock, or queues it behind the delivery in progress.
     #[inline(always)]
     pub(crate) fn commit<P: Pending<T>, G>(&self, model: &RawModel<T>, guard: G, pending: P) {
+        self.commit_on(model, guard, pending, local::is_active());
+    }
+
+    /// [`commit`](Hub::commit) on a thread known to be neither delivering nor inside a batch.
+    #[inline(always)]
+    pub(crate) fn commit_quiet<P: Pending<T>, G>(&self, model: &RawModel<T>, guard: G, pending: P) {
+        self.commit_on(model, guard, pending, false);
+    }
+
+    /// The one body of both: `delivering` says whether this thread is inside a delivery (so a
+    /// claimed batch is queued behind it instead of delivered from here).
+    #[inline(always)]
+    fn commit_on<P: Pending<T>, G>(
+        &self,
+        model: &RawModel<T>,
+        guard: G,
+        pending: P,
+        delivering: bool,
+    ) {
         if self.pending.fetch_add(1, Ordering::SeqCst) != 0 {
             self.enqueue(pending.into_owned());
             drop(guard);
             return;
         }
         drop(guard);
-        if local::is_active() {
+        if delivering {
             self.queue_local(model, pending.into_owned());
         } else {
             let outermost = local::Outermost::enter();
@@ -208,21 +227,6 @@ impl<T: Reactive> Hub<T> {
             self.complete(model);
             outermost.finish();
         }
-    }
-
-    /// [`commit`](Hub::commit) on a thread known to be neither delivering nor inside a batch.
-    #[inline(always)]
-    pub(crate) fn commit_quiet<P: Pending<T>, G>(&self, model: &RawModel<T>, guard: G, pending: P) {
-        if self.pending.fetch_add(1, Ordering::SeqCst) != 0 {
-            self.enqueue(pending.into_owned());
-            drop(guard);
-            return;
-        }
-        drop(guard);
-        let outermost = local::Outermost::enter();
-        self.deliver(model, pending.as_ref());
-        self.complete(model);
-        outermost.finish();
     }
 
     /// Ends the delivery of one batch; delivers what was queued meanwhile.
