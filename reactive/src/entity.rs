@@ -66,51 +66,6 @@ pub trait Entity: Reactive {
     }
 }
 
-/// The derive's probes for [`Entity::__check_values`]: a field whose type is a
-/// [`QueryValue`](crate::query::QueryValue) (or a `#[reactive(text)]` field, through serde)
-/// is checked; any other type is not (method resolution picks the first impl that applies).
-#[doc(hidden)]
-pub mod __check {
-    use crate::query::{QueryValue, ValueError};
-
-    /// A field's value, probed.
-    pub struct Probe<'a, V: ?Sized>(pub &'a V);
-    /// A `#[reactive(text)]` field's value, probed.
-    pub struct TextProbe<'a, V: ?Sized>(pub &'a V);
-
-    /// Checks a field that has a query value.
-    pub trait CheckValue {
-        /// The value's error, if it has one.
-        fn __check(&self) -> Result<(), ValueError>;
-    }
-
-    impl<V: QueryValue + ?Sized> CheckValue for Probe<'_, V> {
-        #[inline]
-        fn __check(&self) -> Result<(), ValueError> {
-            self.0.to_query_value().map(drop)
-        }
-    }
-
-    impl<V: serde::Serialize + ?Sized> CheckValue for TextProbe<'_, V> {
-        #[inline]
-        fn __check(&self) -> Result<(), ValueError> {
-            crate::query::__text_value(self.0).map(drop)
-        }
-    }
-
-    /// The fallback: a field without a query value is not checked.
-    pub trait CheckNothing {
-        /// Nothing to check.
-        #[inline]
-        fn __check(&self) -> Result<(), ValueError> {
-            Ok(())
-        }
-    }
-
-    impl<V: ?Sized> CheckNothing for &Probe<'_, V> {}
-    impl<V: ?Sized> CheckNothing for &TextProbe<'_, V> {}
-}
-
 /// What an id type needs, as one trait: implemented for every
 /// `Clone + Eq + Hash + Debug + Send + Sync + 'static` type. `#[entity]` requires it of the id
 /// field's type, so a type that falls short is reported at that type.

@@ -175,7 +175,7 @@ pub enum Error {
         /// The field's name.
         field: String,
         /// Why.
-        reason: crate::query::ValueError,
+        reason: ValueError,
     },
     /// A cursor that was altered, or that belongs to another query.
     #[error("invalid cursor: {reason}")]
@@ -315,3 +315,53 @@ impl fmt::Display for StorageErrorKind {
 
 /// `Result` with [`Error`] as its error.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Why a value cannot be a query value. The same reasons in every provider.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ValueError {
+    /// A float that is NaN.
+    NaN,
+    /// An infinite float (JSON, and so a query sent by a client, cannot carry it).
+    Infinite,
+    /// A string with a NUL character (PostgreSQL cannot store it).
+    Nul,
+    /// An integer outside `i64` (e.g. a `u64` above `i64::MAX`).
+    OutOfRange {
+        /// The integer, in decimal.
+        value: String,
+    },
+    /// Not a scalar: a struct, a sequence, a map, bytes or a variant with data. Mark such a
+    /// field `#[reactive(json)]`.
+    NotScalar {
+        /// What it was.
+        found: &'static str,
+    },
+    /// A `#[reactive(text)]` field whose serde form is not a string.
+    NotText,
+    /// The value's `Serialize` implementation failed, with this message.
+    Custom(String),
+}
+
+impl fmt::Display for ValueError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ValueError::NaN => f.write_str("NaN is not a query value"),
+            ValueError::Infinite => f.write_str("an infinite float is not a query value"),
+            ValueError::Nul => f.write_str("strings may not contain NUL characters"),
+            ValueError::OutOfRange { value } => {
+                write!(f, "{value} is outside the range of a 64-bit signed integer")
+            }
+            ValueError::NotScalar { found } => write!(
+                f,
+                "{found} is not a scalar query value (mark the field `#[reactive(json)]`)"
+            ),
+            ValueError::NotText => {
+                f.write_str("a `#[reactive(text)]` field must serialize as a string")
+            }
+            ValueError::Custom(message) => write!(f, "serialization failed: {message}"),
+        }
+    }
+}
+
+impl std::error::Error for ValueError {}

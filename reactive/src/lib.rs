@@ -37,7 +37,14 @@ pub mod computed;
 pub mod entity;
 mod error;
 mod event;
-pub mod hooks;
+pub mod hooks {
+    //! Set hooks: rules that see every batch before it commits.
+    //!
+    //! Opt in with `#[reactive(hooks)]` and implement [`ModelHooks`]; without the attribute
+    //! the type gets the default hooks ([`WithoutHooksAttribute`]) and the write path skips
+    //! them entirely. They live with the model's write path (`model/hooks.rs`).
+    pub use crate::model::hooks::{ModelHooks, Pending, WithoutHooksAttribute};
+}
 mod model;
 pub mod prelude;
 pub mod provider;
@@ -95,8 +102,6 @@ const _: () = {
     }
 };
 
-/// The derive's contract with the runtime. Not a public API: it changes between versions.
-#[doc(hidden)]
 /// The runtime as the derive reaches it under `#[reactive(crate = path)]`: the derive imports
 /// `path::reactive_runtime` once, so a path that is not the runtime is one error at the path
 /// (not one per generated item). Not a public API.
@@ -105,6 +110,7 @@ pub mod reactive_runtime {
     pub use crate::*;
 }
 
+/// The derive's contract with the runtime. Not a public API: it changes between versions.
 #[doc(hidden)]
 pub mod __private {
     pub use crate::model::batch::RawBatch;
@@ -115,18 +121,7 @@ pub mod __private {
     pub use crate::event::erased::ErasedChange;
     pub use crate::validate::GardeValidate;
 
-    /// The generated handle type behind `Model<T>`'s `Deref`.
-    pub trait HandleOf<T: crate::Reactive>: Send + Sync + 'static {
-        fn __from_raw(raw: RawModel<T>) -> Self;
-        fn __raw(&self) -> &RawModel<T>;
-    }
-
-    /// The generated handle type behind `Batch<'a, T>`'s `Deref`.
-    pub trait BatchOf<'a, T: crate::Reactive> {
-        fn __from_raw(raw: RawBatch<'a, T>) -> Self;
-        fn __raw(&self) -> &RawBatch<'a, T>;
-        fn __raw_mut(&mut self) -> &mut RawBatch<'a, T>;
-    }
+    pub use crate::model::handles::{BatchOf, HandleOf};
 
     /// Emits a field's `Change` built from two states.
     #[inline]

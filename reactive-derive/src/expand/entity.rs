@@ -77,7 +77,7 @@ pub(crate) fn expand(ctx: &Ctx<'_>) -> TokenStream {
                 };
                 quote! {
                     if fields.is_none_or(|f| f.contains(#index)) {
-                        (&#krate::entity::__check::#probe(&self.#member))
+                        (&#krate::query::__check::#probe(&self.#member))
                             .__check()
                             .map_err(|reason| #krate::Error::InvalidValue {
                                 field: <::std::string::String as ::core::convert::From<&str>>::from(#name),
@@ -88,7 +88,7 @@ pub(crate) fn expand(ctx: &Ctx<'_>) -> TokenStream {
             });
         quote! {
             #[allow(unused_imports)]
-            use #krate::entity::__check::{CheckNothing as _, CheckValue as _};
+            use #krate::query::__check::{CheckNothing as _, CheckValue as _};
             #(#checks)*
             ::core::result::Result::Ok(())
         }
@@ -113,8 +113,8 @@ pub(crate) fn expand(ctx: &Ctx<'_>) -> TokenStream {
             };
             quote! {
                 #[allow(unused_imports)]
-                use #krate::entity::__check::{CheckNothing as _, CheckValue as _};
-                (&#krate::entity::__check::#probe(id))
+                use #krate::query::__check::{CheckNothing as _, CheckValue as _};
+                (&#krate::query::__check::#probe(id))
                     .__check()
                     .map_err(|reason| #krate::Error::InvalidValue {
                         field: <::std::string::String as ::core::convert::From<&str>>::from(#name),

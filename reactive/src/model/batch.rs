@@ -2,10 +2,10 @@
 
 use std::ops::{Deref, DerefMut};
 
-use crate::__private::BatchOf;
 use crate::error::Error;
 use crate::event::local;
 use crate::event::types::Event;
+use crate::model::handles::BatchOf;
 use crate::model::key::{Key, WritableKey};
 use crate::model::meta::Reactive;
 use crate::model::value::IntoValue;

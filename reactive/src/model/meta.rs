@@ -1,6 +1,7 @@
 //! The trait the derive implements, and the field table it generates.
 
 use crate::event::erased::ErasedChange;
+use crate::model::hooks::ModelHooks;
 
 use super::field_set::FieldSet;
 
@@ -111,7 +112,7 @@ impl<T: ?Sized + Send + Sync> SkippedField for T {}
 /// let names: Vec<_> = Job::FIELDS.iter().map(|f| f.name()).collect();
 /// assert_eq!(names, ["done", "total"]);
 /// ```
-pub trait Reactive: crate::ModelHooks + Clone + Send + Sync + Sized + 'static {
+pub trait Reactive: ModelHooks + Clone + Send + Sync + Sized + 'static {
     /// The type's name in messages and traces.
     const TYPE_NAME: &'static str;
     /// The field table, in declaration order.
@@ -133,9 +134,9 @@ pub trait Reactive: crate::ModelHooks + Clone + Send + Sync + Sized + 'static {
     const __VALIDATE: bool = false;
 
     /// The generated handle `Model<Self>` derefs to (per-field getters, setters, listeners).
-    type Handle: crate::__private::HandleOf<Self>;
+    type Handle: crate::model::handles::HandleOf<Self>;
     /// The generated handle `Batch<'_, Self>` derefs to (per-field setters).
-    type BatchHandle<'a>: crate::__private::BatchOf<'a, Self>;
+    type BatchHandle<'a>: crate::model::handles::BatchOf<'a, Self>;
 
     #[doc(hidden)]
     /// The plain fields whose values differ between `self` and `other`.

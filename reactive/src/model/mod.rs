@@ -2,6 +2,9 @@
 
 pub(crate) mod batch;
 pub(crate) mod field_set;
+pub(crate) mod flags;
+pub(crate) mod handles;
+pub(crate) mod hooks;
 pub(crate) mod key;
 pub(crate) mod meta;
 pub(crate) mod raw;
@@ -14,12 +17,12 @@ use std::sync::{Arc, Weak};
 
 use serde::Serialize;
 
-use crate::__private::HandleOf;
 use crate::error::Error;
 use crate::event::stream::ChangeStream;
 use crate::event::subscription::Subscription;
 use crate::event::types::{Change, Changes, Event};
 use crate::model::batch::Batch;
+use crate::model::handles::HandleOf;
 use crate::model::key::{Key, WritableKey};
 use crate::model::meta::{Reactive, ReactiveJson};
 use crate::model::raw::{RawModel, Shared};
@@ -647,13 +650,9 @@ impl<T: Reactive> Model<T> {
         self.raw()
     }
 
-    /// The registry this model is registered in, if any.
-    pub(crate) fn registered_in(&self) -> Option<crate::Registry>
-    where
-        T: crate::Entity,
-    {
-        let link = self.shared().link.get()?;
-        crate::registry::registry_of::<T>(link.as_ref())
+    /// The registry entry this model is tied to, if any (the registry reads it).
+    pub(crate) fn registry_link(&self) -> Option<&Arc<dyn crate::model::raw::RegistryLink<T>>> {
+        self.shared().link.get()
     }
 
     /// Ties the model to a registry entry; `Err` if it already has one.

@@ -56,7 +56,7 @@ pub(crate) struct Slot<T> {
     /// Never published nor loaded (`Model::draft`).
     pub(crate) draft: bool,
     /// Provider-call state of an entity.
-    pub(crate) flags: crate::Flags,
+    pub(crate) flags: crate::model::flags::Flags,
     /// The sequence number of the last provider call started, and of the last one whose
     /// response was applied (an older response never overwrites a newer one).
     pub(crate) started: u64,
@@ -104,11 +104,11 @@ impl<T: Reactive> Deref for BorrowedModel<'_, T> {
 
 impl<T: Reactive> RawModel<T> {
     pub(crate) fn new(value: T, draft: bool) -> Self {
-        Self::with_flags(value, draft, crate::Flags::default())
+        Self::with_flags(value, draft, crate::model::flags::Flags::default())
     }
 
     /// A model whose provider-call flags start as `flags` (a model made from a load).
-    pub(crate) fn with_flags(mut value: T, draft: bool, flags: crate::Flags) -> Self {
+    pub(crate) fn with_flags(mut value: T, draft: bool, flags: crate::model::flags::Flags) -> Self {
         value.__recompute_all();
         RawModel(Arc::new(Shared {
             state: RwLock::new(Slot {

@@ -7,7 +7,8 @@ use std::marker::PhantomData;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use super::value::{Value, ValueError};
+use super::value::Value;
+use crate::error::ValueError;
 
 /// A comparison of a field with one value.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]

@@ -9,7 +9,8 @@ use serde::Serialize;
 use super::filter::{CompareOp, Expr, Filter};
 use super::order::Order;
 use super::serialize::to_value;
-use super::value::{Value, ValueError};
+use super::value::Value;
+use crate::error::ValueError;
 use crate::model::key::{ComputedField, Field, Key};
 
 /// A value a field of type `V` can be compared with: `V` itself, `&str` for a `String` field,

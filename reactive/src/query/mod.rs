@@ -44,6 +44,7 @@
 //! - A provider that cannot serve an operator returns [`Error::Unsupported`]
 //!   ([`Query::require`]).
 
+mod checks;
 mod cursor;
 mod eval;
 mod filter;
@@ -59,6 +60,8 @@ use serde::{Deserialize, Serialize};
 use crate::entity::Entity;
 use crate::error::Error;
 
+/// Defined beside [`Error`](crate::Error), whose `InvalidValue` carries it.
+pub use crate::error::ValueError;
 pub use cursor::Cursor;
 pub use eval::Plan;
 pub use filter::{CompareOp, Expr, Filter, Operator};
@@ -66,10 +69,16 @@ pub use keys::{Operand, TextField};
 pub use order::{Direction, Order};
 pub use page::Page;
 pub use queryable::{field_value, Queryable};
-pub use value::{QueryValue, Value, ValueError, ValueKind};
+pub use value::{QueryValue, Value, ValueKind};
 
 #[doc(hidden)]
 pub use serialize::{to_json as __json_value, to_text as __text_value};
+
+/// The derive's value checks of an entity's fields. Not a public API.
+#[doc(hidden)]
+pub mod __check {
+    pub use super::checks::*;
+}
 
 /// The page size of a query without [`Query::limit`].
 pub const DEFAULT_LIMIT: usize = 15;

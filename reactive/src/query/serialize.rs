@@ -8,7 +8,8 @@ use std::fmt;
 
 use serde::ser::{self, Impossible, Serialize};
 
-use super::value::{Value, ValueError};
+use super::value::Value;
+use crate::error::ValueError;
 
 /// The query value of `value`'s serde form.
 pub(crate) fn to_value<V: Serialize + ?Sized>(value: &V) -> Result<Value, ValueError> {

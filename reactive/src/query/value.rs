@@ -11,6 +11,8 @@ use std::fmt;
 use serde::de::{self, Visitor};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+use crate::error::ValueError;
+
 /// A value in a query, or a field's value as queries see it.
 ///
 /// Built through [`QueryValue`] (or the typed key methods), which reject what no store can
@@ -62,56 +64,6 @@ impl ValueKind {
         }
     }
 }
-
-/// Why a value cannot be a query value. The same reasons in every provider.
-#[derive(Clone, Debug, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum ValueError {
-    /// A float that is NaN.
-    NaN,
-    /// An infinite float (JSON, and so a query sent by a client, cannot carry it).
-    Infinite,
-    /// A string with a NUL character (PostgreSQL cannot store it).
-    Nul,
-    /// An integer outside `i64` (e.g. a `u64` above `i64::MAX`).
-    OutOfRange {
-        /// The integer, in decimal.
-        value: String,
-    },
-    /// Not a scalar: a struct, a sequence, a map, bytes or a variant with data. Mark such a
-    /// field `#[reactive(json)]`.
-    NotScalar {
-        /// What it was.
-        found: &'static str,
-    },
-    /// A `#[reactive(text)]` field whose serde form is not a string.
-    NotText,
-    /// The value's `Serialize` implementation failed, with this message.
-    Custom(String),
-}
-
-impl fmt::Display for ValueError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            ValueError::NaN => f.write_str("NaN is not a query value"),
-            ValueError::Infinite => f.write_str("an infinite float is not a query value"),
-            ValueError::Nul => f.write_str("strings may not contain NUL characters"),
-            ValueError::OutOfRange { value } => {
-                write!(f, "{value} is outside the range of a 64-bit signed integer")
-            }
-            ValueError::NotScalar { found } => write!(
-                f,
-                "{found} is not a scalar query value (mark the field `#[reactive(json)]`)"
-            ),
-            ValueError::NotText => {
-                f.write_str("a `#[reactive(text)]` field must serialize as a string")
-            }
-            ValueError::Custom(message) => write!(f, "serialization failed: {message}"),
-        }
-    }
-}
-
-impl std::error::Error for ValueError {}
 
 impl Value {
     /// A float value: NaN and infinities are refused, `-0.0` becomes `0.0`.

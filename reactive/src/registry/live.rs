@@ -9,7 +9,6 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use serde::Serialize;
 use serde_json::json;
 
 use crate::entity::Entity;
@@ -17,36 +16,13 @@ use crate::error::Error;
 use crate::event::delivery::{Committed, EventList, Notice};
 use crate::event::types::Event;
 use crate::model::field_set::FieldSet;
+use crate::model::flags::Flags;
 use crate::model::meta::{FieldKind, Reactive};
 use crate::model::raw::Slot;
 use crate::model::Model;
 use crate::provider::{Provider, Publish};
 
 use super::{prepare_publish, CatchUnwind, Registry};
-
-/// Provider-call state of an entity model. Each change emits `<flag>.changed` with
-/// `{ "value", "previous" }` (never `change`).
-///
-/// ```
-/// use reactive::Flags;
-/// let flags = Flags::default();
-/// assert_eq!(flags.fetching, 0);
-/// assert!(!flags.fetched && !flags.found && !flags.processing && !flags.deleted);
-/// ```
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
-pub struct Flags {
-    /// Loads in flight.
-    pub fetching: u32,
-    /// A load has completed.
-    pub fetched: bool,
-    /// The last completed load found the entity.
-    pub found: bool,
-    /// A publish or delete is in flight (or waiting for its turn behind another one of this
-    /// model): true until the last of them ends.
-    pub processing: bool,
-    /// The entity was deleted.
-    pub deleted: bool,
-}
 
 /// The events of one commit, built only when the model has listeners (a provider call on a
 /// model nobody listens to builds no JSON).

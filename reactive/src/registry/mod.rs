@@ -27,9 +27,9 @@ use crate::model::raw::RegistryLink;
 use crate::model::{Model, WeakModel};
 use crate::provider::Provider;
 
+pub use crate::model::flags::Flags;
 pub(crate) use events::Listeners;
 pub use events::RegistryEvent;
-pub use live::Flags;
 pub(crate) use plugins::{prepare_publish, CatchUnwind};
 pub use plugins::{EntityHooks, Operation, Plugin, PluginCall};
 
@@ -162,6 +162,13 @@ impl<T: Entity> EntitySet<T> {
 pub(crate) fn registry_of<T: Entity>(link: &dyn RegistryLink<T>) -> Option<Registry> {
     let link = link.as_any().downcast_ref::<Link<T>>()?;
     link.registry.upgrade().map(|inner| Registry { inner })
+}
+
+impl<T: Entity> Model<T> {
+    /// The registry this model is registered in, if any.
+    pub(crate) fn registered_in(&self) -> Option<Registry> {
+        registry_of::<T>(self.registry_link()?.as_ref())
+    }
 }
 
 /// Removes a model's entry when its last handle drops (if the entry is still that model: a

@@ -1,0 +1,43 @@
+//! The derive's probes for `Entity::__check_values`: a field whose type is a [`QueryValue`]
+//! (or a `#[reactive(text)]` field, through serde) is checked; any other type is not (method
+//! resolution picks the first impl that applies). Reached as `query::__check`.
+
+use crate::error::ValueError;
+use crate::query::QueryValue;
+
+/// A field's value, probed.
+pub struct Probe<'a, V: ?Sized>(pub &'a V);
+/// A `#[reactive(text)]` field's value, probed.
+pub struct TextProbe<'a, V: ?Sized>(pub &'a V);
+
+/// Checks a field that has a query value.
+pub trait CheckValue {
+    /// The value's error, if it has one.
+    fn __check(&self) -> Result<(), ValueError>;
+}
+
+impl<V: QueryValue + ?Sized> CheckValue for Probe<'_, V> {
+    #[inline]
+    fn __check(&self) -> Result<(), ValueError> {
+        self.0.to_query_value().map(drop)
+    }
+}
+
+impl<V: serde::Serialize + ?Sized> CheckValue for TextProbe<'_, V> {
+    #[inline]
+    fn __check(&self) -> Result<(), ValueError> {
+        super::serialize::to_text(self.0).map(drop)
+    }
+}
+
+/// The fallback: a field without a query value is not checked.
+pub trait CheckNothing {
+    /// Nothing to check.
+    #[inline]
+    fn __check(&self) -> Result<(), ValueError> {
+        Ok(())
+    }
+}
+
+impl<V: ?Sized> CheckNothing for &Probe<'_, V> {}
+impl<V: ?Sized> CheckNothing for &TextProbe<'_, V> {}
