@@ -5,8 +5,8 @@ use std::mem::ManuallyDrop;
 use std::ops::Deref;
 
 use crate::event::erased::{ErasedChange, OwnedChange};
+use crate::event::field_set::FieldSet;
 use crate::event::types::{Change, Event};
-use crate::model::field_set::FieldSet;
 
 /// A batch to deliver, owned.
 pub(crate) enum Delivery<T> {

@@ -15,14 +15,12 @@ use std::sync::OnceLock;
 use tokio::sync::broadcast;
 
 use crate::event::delivery::{Committed, Delivery, DeliveryRef, Pending};
-use crate::event::erased::{Erased, ErasedChange};
+use crate::event::erased::ErasedChange;
+use crate::event::field_set::FieldSet;
 use crate::event::local;
+use crate::event::source::{Host, Source};
 use crate::event::table::{change_event, field_event, Entry, EntryRef, JsonConv, Table, Target};
 use crate::event::types::{Changes, Event};
-use crate::model::field_set::FieldSet;
-use crate::model::meta::Reactive;
-use crate::model::raw::RawModel;
-use crate::model::Model;
 use crate::sync::{self, AtomicBool, AtomicPtr, AtomicU32, AtomicU64, Mutex, UnsafeCell};
 
 /// The listener table. Only the thread that holds the model's delivery claim touches it.
@@ -71,7 +69,7 @@ impl<T> Drop for Hub<T> {
     }
 }
 
-impl<T: Reactive> Hub<T> {
+impl<T: Source> Hub<T> {
     pub(crate) fn new() -> Self {
         Hub {
             pending: AtomicU64::new(0),
@@ -193,22 +191,27 @@ impl<T: Reactive> Hub<T> {
     /// commits are counted in commit order: claims the model and delivers the batch after
     /// releasing the lock, or queues it behind the delivery in progress.
     #[inline(always)]
-    pub(crate) fn commit<P: Pending<T>, G>(&self, model: &RawModel<T>, guard: G, pending: P) {
+    pub(crate) fn commit<P: Pending<T>, G, H: Host<T>>(&self, model: &H, guard: G, pending: P) {
         self.commit_on(model, guard, pending, local::is_active());
     }
 
     /// [`commit`](Hub::commit) on a thread known to be neither delivering nor inside a batch.
     #[inline(always)]
-    pub(crate) fn commit_quiet<P: Pending<T>, G>(&self, model: &RawModel<T>, guard: G, pending: P) {
+    pub(crate) fn commit_quiet<P: Pending<T>, G, H: Host<T>>(
+        &self,
+        model: &H,
+        guard: G,
+        pending: P,
+    ) {
         self.commit_on(model, guard, pending, false);
     }
 
     /// The one body of both: `delivering` says whether this thread is inside a delivery (so a
     /// claimed batch is queued behind it instead of delivered from here).
     #[inline(always)]
-    fn commit_on<P: Pending<T>, G>(
+    fn commit_on<P: Pending<T>, G, H: Host<T>>(
         &self,
-        model: &RawModel<T>,
+        model: &H,
         guard: G,
         pending: P,
         delivering: bool,
@@ -231,7 +234,7 @@ impl<T: Reactive> Hub<T> {
 
     /// Ends the delivery of one batch; delivers what was queued meanwhile.
     #[inline(always)]
-    fn complete(&self, model: &RawModel<T>) {
+    fn complete<H: Host<T>>(&self, model: &H) {
         if self.pending.fetch_sub(1, Ordering::SeqCst) != 1 {
             self.drain_queued(model);
         }
@@ -246,7 +249,7 @@ impl<T: Reactive> Hub<T> {
     /// This thread is already delivering: run this claimed delivery after the current one.
     #[cold]
     #[inline(never)]
-    fn queue_local(&self, model: &RawModel<T>, delivery: Delivery<T>) {
+    fn queue_local<H: Host<T>>(&self, model: &H, delivery: Delivery<T>) {
         let owner = model.clone();
         local::queue(Box::new(move || {
             let hub = owner.hub();
@@ -258,7 +261,7 @@ impl<T: Reactive> Hub<T> {
     /// Delivers the batches other commits queued during our delivery, until none is left.
     #[cold]
     #[inline(never)]
-    fn drain_queued(&self, model: &RawModel<T>) {
+    fn drain_queued<H: Host<T>>(&self, model: &H) {
         loop {
             let next = self.pop_next();
             self.deliver(model, next.as_ref());
@@ -285,7 +288,7 @@ impl<T: Reactive> Hub<T> {
     fn merge_registrations(&self, parts: &Parts<T>, table: &mut Table) {
         self.regs_dirty.store(false, Ordering::SeqCst);
         let added = std::mem::take(&mut *parts.regs.lock());
-        table.merge(T::FIELDS.len(), added);
+        table.merge(T::FIELD_COUNT, added);
     }
 
     #[inline(always)]
@@ -300,7 +303,7 @@ impl<T: Reactive> Hub<T> {
     /// Delivers one batch to the table, with pending registrations merged first. Only for the
     /// claim holder.
     #[inline(always)]
-    fn deliver(&self, model: &RawModel<T>, delivery: DeliveryRef<'_, T>) {
+    fn deliver<H: Host<T>>(&self, model: &H, delivery: DeliveryRef<'_, T>) {
         let Some(parts) = self.parts_if_any() else {
             return;
         };
@@ -315,7 +318,7 @@ impl<T: Reactive> Hub<T> {
     }
 
     #[inline(always)]
-    fn deliver_to(&self, model: &RawModel<T>, table: &Table, delivery: DeliveryRef<'_, T>) {
+    fn deliver_to<H: Host<T>>(&self, model: &H, table: &Table, delivery: DeliveryRef<'_, T>) {
         match delivery {
             DeliveryRef::Field { index, change } => {
                 let stream = self.stream();
@@ -339,9 +342,9 @@ impl<T: Reactive> Hub<T> {
     }
 
     #[inline(never)]
-    fn deliver_batch(&self, model: &RawModel<T>, table: &Table, batch: &Committed<T>) {
+    fn deliver_batch<H: Host<T>>(&self, model: &H, table: &Table, batch: &Committed<T>) {
         let stream = self.stream();
-        for &index in T::__EVENT_ORDER {
+        for &index in T::EVENT_ORDER {
             let index = index as usize;
             if !batch.changed.contains(index) {
                 continue;
@@ -351,11 +354,9 @@ impl<T: Reactive> Hub<T> {
             if !listened && stream.is_none() {
                 continue;
             }
-            if let Some(info) = T::FIELDS.get(index) {
-                info.emit(&batch.old, &batch.new, &mut |change| {
-                    self.emit_field(table, stream, index, change)
-                });
-            }
+            T::emit_field(index, &batch.old, &batch.new, &mut |change| {
+                self.emit_field(table, stream, index, change)
+            });
         }
         if !batch.changed.is_empty() {
             self.emit_change(model, table, stream, batch.changed);
@@ -366,9 +367,9 @@ impl<T: Reactive> Hub<T> {
     }
 
     #[inline(never)]
-    fn deliver_notice(
+    fn deliver_notice<H: Host<T>>(
         &self,
-        model: &RawModel<T>,
+        model: &H,
         table: &Table,
         changed: FieldSet,
         events: &[Event],
@@ -402,29 +403,26 @@ impl<T: Reactive> Hub<T> {
     }
 
     #[inline(never)]
-    fn emit_change(
+    fn emit_change<H: Host<T>>(
         &self,
-        model: &RawModel<T>,
+        model: &H,
         table: &Table,
         stream: Stream<'_>,
         changed: FieldSet,
     ) {
         let changes = Changes::new(changed, T::FIELD_NAMES);
         if stream.is_none() && !table.change.has_json() {
-            let handle = model.borrowed_model();
-            let handle: &Model<T> = &handle;
-            table
-                .change
-                .call_change_typed(T::TYPE_NAME, Erased::new(handle), &changes);
+            model.with_handle(|handle| {
+                table
+                    .change
+                    .call_change_typed(T::TYPE_NAME, handle, &changes)
+            });
             return;
         }
         let mut json = None;
         if !table.change.is_empty() {
-            let handle = model.borrowed_model();
-            let handle: &Model<T> = &handle;
-            json = table
-                .change
-                .call_change(T::TYPE_NAME, Erased::new(handle), &changes);
+            json = model
+                .with_handle(|handle| table.change.call_change(T::TYPE_NAME, handle, &changes));
         }
         if let Some((sender, _)) = stream {
             let _ = sender.send(json.unwrap_or_else(|| change_event(&changes)));
@@ -444,13 +442,13 @@ impl<T: Reactive> Hub<T> {
 
 /// A field's name, for reports (its event is `<name>.changed`).
 #[inline(always)]
-fn field_name<T: Reactive>(index: usize) -> &'static str {
+fn field_name<T: Source>(index: usize) -> &'static str {
     match T::FIELD_NAMES.get(index) {
         Some(name) => name,
         None => "",
     }
 }
 
-fn event_name<T: Reactive>(index: usize) -> &'static str {
-    T::FIELDS.get(index).map_or("", |f| f.event())
+fn event_name<T: Source>(index: usize) -> &'static str {
+    T::event_name(index)
 }

@@ -2,8 +2,10 @@
 
 pub(crate) mod delivery;
 pub(crate) mod erased;
+pub(crate) mod field_set;
 pub(crate) mod hub;
 pub(crate) mod local;
+pub(crate) mod source;
 pub(crate) mod stream;
 pub(crate) mod subscription;
 pub(crate) mod table;

@@ -5,8 +5,7 @@ use std::borrow::Cow;
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::model::field_set::FieldSet;
-use crate::model::key::Key;
+use crate::event::field_set::FieldSet;
 
 /// One field's change, as typed listeners receive it.
 ///
@@ -62,9 +61,9 @@ impl Changes {
         Changes { set, names }
     }
 
-    /// Whether the batch changed the field of `key`.
-    pub fn contains<T, K: Key<T>>(&self, key: K) -> bool {
-        self.set.contains(key.index())
+    /// The changed fields, by field-table index (`Changes::contains` reads it with a key).
+    pub(crate) fn field_set(&self) -> FieldSet {
+        self.set
     }
 
     /// Whether the batch changed the field named `name`.

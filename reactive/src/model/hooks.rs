@@ -5,8 +5,8 @@
 //! entirely.
 
 use crate::error::Error;
+use crate::event::field_set::FieldSet;
 use crate::event::types::Changes;
-use crate::model::field_set::FieldSet;
 use crate::model::key::{Key, WritableKey};
 use crate::model::meta::Reactive;
 use crate::model::value::IntoValue;

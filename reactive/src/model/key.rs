@@ -144,3 +144,22 @@ where
         (self.get_mut)(value)
     }
 }
+
+impl crate::event::types::Changes {
+    /// Whether the batch changed the field of `key`.
+    ///
+    /// ```
+    /// use reactive::prelude::*;
+    ///
+    /// #[derive(Reactive, Clone)]
+    /// struct Job { done: u64, total: u64 }
+    ///
+    /// let job = Model::new(Job { done: 0, total: 3 });
+    /// job.on_change(|_, changes: &Changes| assert!(changes.contains(Job::DONE))).detach();
+    /// job.set_done(1)?;
+    /// # Ok::<(), reactive::Error>(())
+    /// ```
+    pub fn contains<T, K: Key<T>>(&self, key: K) -> bool {
+        self.field_set().contains(key.index())
+    }
+}

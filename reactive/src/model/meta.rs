@@ -3,7 +3,7 @@
 use crate::event::erased::ErasedChange;
 use crate::model::hooks::ModelHooks;
 
-use super::field_set::FieldSet;
+use crate::event::field_set::FieldSet;
 
 /// What a field is to the runtime.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -1,7 +1,6 @@
 //! The live model: a cheap-to-clone, thread-safe handle on one value of a reactive struct.
 
 pub(crate) mod batch;
-pub(crate) mod field_set;
 pub(crate) mod flags;
 pub(crate) mod handles;
 pub(crate) mod hooks;

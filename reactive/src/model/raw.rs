@@ -9,9 +9,10 @@ use std::sync::{Arc, OnceLock};
 use parking_lot::RwLock;
 
 use crate::event::delivery::{EventList, Notice};
-use crate::event::erased::Erased;
+use crate::event::erased::{Erased, ErasedChange};
 use crate::event::hub::Hub;
 use crate::event::local;
+use crate::event::source::{Host, Source};
 use crate::event::subscription::{Subscription, Unsubscribe};
 use crate::event::table::{
     ChangeCallback, Entry, JsonCallback, JsonConv, Kind, Target, TypedCallback,
@@ -129,11 +130,6 @@ impl<T: Reactive> RawModel<T> {
     #[inline]
     pub(crate) fn addr(&self) -> usize {
         Arc::as_ptr(&self.0) as usize
-    }
-
-    #[inline]
-    pub(crate) fn hub(&self) -> &Hub<T> {
-        &self.0.hub
     }
 
     /// A `Model` for listeners, without touching the reference count.
@@ -261,5 +257,39 @@ impl<T: Reactive> RawModel<T> {
             }
         };
         self.register(target, priority, Kind::Json, conv, JsonCallback(f))
+    }
+}
+
+// The delivery layer sees a reactive type through `Source` and its storage through `Host`.
+impl<T: Reactive> Source for T {
+    const TYPE_NAME: &'static str = <T as Reactive>::TYPE_NAME;
+    const FIELD_NAMES: &'static [&'static str] = <T as Reactive>::FIELD_NAMES;
+    const EVENT_ORDER: &'static [u16] = T::__EVENT_ORDER;
+    const FIELD_COUNT: usize = T::FIELDS.len();
+
+    #[inline(always)]
+    fn event_name(index: usize) -> &'static str {
+        T::FIELDS.get(index).map_or("", |f| f.event())
+    }
+
+    #[inline(always)]
+    fn emit_field(index: usize, old: &Self, new: &Self, f: &mut dyn FnMut(ErasedChange<'_>)) {
+        if let Some(info) = T::FIELDS.get(index) {
+            info.emit(old, new, f);
+        }
+    }
+}
+
+impl<T: Reactive> Host<T> for RawModel<T> {
+    #[inline(always)]
+    fn hub(&self) -> &Hub<T> {
+        &self.0.hub
+    }
+
+    #[inline(always)]
+    fn with_handle<R>(&self, f: impl FnOnce(Erased<'_>) -> R) -> R {
+        let handle = self.borrowed_model();
+        let handle: &Model<T> = &handle;
+        f(Erased::new(handle))
     }
 }

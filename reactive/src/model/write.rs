@@ -12,9 +12,9 @@ use parking_lot::{RwLockUpgradableReadGuard, RwLockWriteGuard};
 
 use crate::error::Error;
 use crate::event::delivery::{Committed, EventList, FieldPending, Notice};
+use crate::event::field_set::FieldSet;
 use crate::event::local::{self, BatchFrame};
 use crate::event::types::{Change, Changes};
-use crate::model::field_set::FieldSet;
 use crate::model::hooks::Pending;
 use crate::model::key::WritableKey;
 use crate::model::meta::Reactive;

@@ -18,7 +18,7 @@ use async_trait::async_trait;
 
 use crate::entity::Entity;
 use crate::error::Error;
-use crate::model::field_set::FieldSet;
+use crate::event::field_set::FieldSet;
 use crate::query::{Page, Query, Queryable};
 
 pub use memory::MemoryProvider;

@@ -29,7 +29,7 @@ use std::fmt::Write;
 use super::column::{SqlType, SqlValue};
 use super::record::{column_value, id_value, ColumnDef, Record};
 use crate::error::Error;
-use crate::model::field_set::FieldSet;
+use crate::event::field_set::FieldSet;
 use crate::query::{CompareOp, Expr, Plan, Query, Queryable, Value};
 
 /// The SQL dialect a statement is written in.
