@@ -66,12 +66,13 @@ pub use event::subscription::Subscription;
 pub use event::types::{Change, Changes, Event};
 pub use hooks::{ModelHooks, Pending};
 pub use model::batch::Batch;
+pub use model::flags::Flags;
 pub use model::key::{ComputedField, Field, Key, WritableKey};
 pub use model::meta::{FieldInfo, FieldKind, Reactive, ReactiveJson, SkippedField};
 pub use model::value::IntoValue;
 pub use model::{Model, WeakModel};
 pub use query::{Cursor, Filter, Page, Query, QueryValue, Queryable};
-pub use registry::{EntityHooks, Flags, Plugin, PluginCall, Registry, RegistryEvent};
+pub use registry::{EntityHooks, Plugin, PluginCall, Registry, RegistryEvent};
 pub use validate::{FieldError, ValidationReport};
 
 /// `#[derive(Reactive)]`: see the crate documentation and the README's "what the macro

@@ -118,10 +118,10 @@ impl<T: Reactive> Model<T> {
     /// A model of a value a provider returned: a load has completed and found it
     /// (`fetched` and `found` set), as if the model had loaded it.
     pub(crate) fn loaded(value: T) -> Self {
-        let flags = crate::Flags {
+        let flags = crate::model::flags::Flags {
             fetched: true,
             found: true,
-            ..crate::Flags::default()
+            ..crate::model::flags::Flags::default()
         };
         Model::from_raw(RawModel::with_flags(value, false, flags))
     }
