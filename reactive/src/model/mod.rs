@@ -1,5 +1,6 @@
 //! The live model: a cheap-to-clone, thread-safe handle on one value of a reactive struct.
 
+pub(crate) mod arrival;
 pub(crate) mod batch;
 pub(crate) mod flags;
 pub(crate) mod handles;

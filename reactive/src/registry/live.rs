@@ -13,9 +13,9 @@ use serde_json::json;
 
 use crate::entity::Entity;
 use crate::error::Error;
-use crate::event::delivery::{Committed, EventList, Notice};
 use crate::event::field_set::FieldSet;
 use crate::event::types::Event;
+use crate::model::arrival::{Arrival, Events};
 use crate::model::flags::Flags;
 use crate::model::meta::{FieldKind, Reactive};
 use crate::model::raw::Slot;
@@ -24,33 +24,14 @@ use crate::provider::{Provider, Publish};
 
 use super::{prepare_publish, CatchUnwind, Registry};
 
-/// The events of one commit, built only when the model has listeners (a provider call on a
-/// model nobody listens to builds no JSON).
-struct Events {
-    list: Vec<Event>,
-    on: bool,
-}
-
-impl Events {
-    fn push(&mut self, event: impl FnOnce() -> Event) {
-        if self.on {
-            self.list.push(event());
-        }
-    }
-}
-
 /// Flag changes as `<flag>.changed` events.
 fn flag_events(before: Flags, after: Flags, events: &mut Events) {
-    if !events.on || before == after {
+    if !events.is_on() || before == after {
         return;
     }
-    let out = &mut events.list;
     let mut push = |name: &'static str, previous: serde_json::Value, value: serde_json::Value| {
         if previous != value {
-            out.push(Event::new(
-                name,
-                json!({ "value": value, "previous": previous }),
-            ));
+            events.push(|| Event::new(name, json!({ "value": value, "previous": previous })));
         }
     };
     push(
@@ -440,9 +421,11 @@ impl<T: Entity> Model<T> {
             if applies != Applies::No {
                 slot.applied = slot.applied.max(seq);
             }
+            // What applies is decided here (the registry's policy); the model applies it.
             let next = match apply {
                 Apply::Loaded { stored, force } if applies == Applies::Whole => {
                     slot.draft = false;
+                    // Fields with unpublished local edits keep them, unless forced.
                     let keep_local = match (&slot.saved, force) {
                         (Some(saved), false) => saved.__diff(&slot.value),
                         _ => FieldSet::EMPTY,
@@ -451,10 +434,7 @@ impl<T: Entity> Model<T> {
                     for i in keep_local.iter() {
                         take.remove(i);
                     }
-                    let mut next = slot.value.clone();
-                    next.__copy_fields(&stored, take);
-                    slot.saved = Some(stored);
-                    Some(next)
+                    Some(slot.arrive(Arrival::Whole { stored, take }))
                 }
                 Apply::Published {
                     sent,
@@ -464,8 +444,6 @@ impl<T: Entity> Model<T> {
                     // An unversioned entity whose later-started load was applied first: the
                     // fields this publish wrote are re-baselined from the store's answer, the
                     // others keep what that load brought.
-                    let mut saved = slot.saved.take().unwrap_or_else(|| slot.value.clone());
-                    saved.__copy_fields(&stored, written);
                     let mut take = FieldSet::EMPTY;
                     let edited = sent.__diff(&slot.value);
                     for i in sent.__diff(&stored).iter() {
@@ -473,10 +451,11 @@ impl<T: Entity> Model<T> {
                             take.insert(i);
                         }
                     }
-                    let mut next = slot.value.clone();
-                    next.__copy_fields(&stored, take);
-                    slot.saved = Some(saved);
-                    Some(next)
+                    Some(slot.arrive(Arrival::Fields {
+                        stored,
+                        fields: written,
+                        take,
+                    }))
                 }
                 Apply::Published { sent, stored, .. } if applies == Applies::Whole => {
                     slot.draft = false;
@@ -487,10 +466,7 @@ impl<T: Entity> Model<T> {
                     for i in sent.__diff(&slot.value).iter() {
                         take.remove(i);
                     }
-                    let mut next = slot.value.clone();
-                    next.__copy_fields(&stored, take);
-                    slot.saved = Some(stored);
-                    Some(next)
+                    Some(slot.arrive(Arrival::Whole { stored, take }))
                 }
                 _ => None,
             };
@@ -528,52 +504,10 @@ impl Registry {
     }
 }
 
-/// The events a commit built, and the value it replaces the model's with (if any).
-pub(crate) type SlotUpdate<T> = Option<T>;
-
 impl<T: Entity> Model<T> {
-    /// Runs `update` on the slot under the write lock; it may push events and return a new
-    /// value. Field changes (with computed fields recomputed) are delivered with the events, in
-    /// commit order with every other batch of the model.
-    fn commit_events(&self, update: impl FnOnce(&mut Slot<T>, &mut Events) -> SlotUpdate<T>) {
-        let raw = self.raw_model();
-        let mut state = raw.0.state.write();
-        let mut events = Events {
-            list: Vec::new(),
-            on: raw.0.hub.has_listeners(),
-        };
-        let next = update(&mut state, &mut events);
-        let events = events.list;
-        let mut changed = FieldSet::EMPTY;
-        let mut old = None;
-        if let Some(mut next) = next {
-            changed = state.value.__diff(&next);
-            next.__recompute(&state.value, &mut changed);
-            if !changed.is_empty() {
-                old = Some(std::mem::replace(&mut state.value, next));
-            }
-        }
-        let hub = &raw.0.hub;
-        if !hub.has_listeners() || (changed.is_empty() && events.is_empty()) {
-            return;
-        }
-        let events = EventList::new(events);
-        match old {
-            Some(old) if hub.needs_values() => {
-                let new = state.value.clone();
-                hub.commit(
-                    raw,
-                    state,
-                    Committed {
-                        old,
-                        new,
-                        changed,
-                        events,
-                    },
-                );
-            }
-            _ => hub.commit(raw, state, Notice { changed, events }),
-        }
+    /// One commit of provider-call state and of a value that arrived (`model/arrival.rs`).
+    fn commit_events(&self, update: impl FnOnce(&mut Slot<T>, &mut Events) -> Option<T>) {
+        self.raw_model().commit_slot(update);
     }
 }
 
