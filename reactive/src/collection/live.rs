@@ -51,10 +51,7 @@ impl<T: Entity + Queryable> Inner<T> {
     /// A model changed or joined the registry: it joins, moves or leaves.
     fn reconsider(&self, model: &Model<T>) -> Vec<CollectionEvent<T>> {
         let mut state = self.state.lock();
-        let Some(query) = state.query.clone() else {
-            return Vec::new();
-        };
-        let Ok(plan) = query.plan() else {
+        let Some(plan) = state.plan.clone() else {
             return Vec::new();
         };
         let (matches, key) = model.with(|v| {

@@ -15,7 +15,7 @@ use crate::entity::Entity;
 use crate::error::Error;
 use crate::event::subscription::Subscription;
 use crate::model::Model;
-use crate::query::{Cursor, Page, Query, Queryable};
+use crate::query::{Cursor, Page, Plan, Query, Queryable};
 use crate::registry::Registry;
 
 use live::Listeners;
@@ -45,6 +45,8 @@ pub enum CollectionEvent<T: Entity> {
 
 struct State<T: Entity> {
     query: Option<Query<T>>,
+    /// The plan of `query`, made once per `load`: later pages and every registry event use it.
+    plan: Option<Arc<Plan<T>>>,
     items: Vec<Model<T>>,
     next: Option<Cursor>,
     total: Option<u64>,
@@ -111,6 +113,7 @@ impl<T: Entity + Queryable> Collection<T> {
                 registry: registry.clone(),
                 state: Mutex::new(State {
                     query: None,
+                    plan: None,
                     items: Vec::new(),
                     next: None,
                     total: None,
@@ -151,7 +154,15 @@ impl<T: Entity + Queryable> Collection<T> {
     }
 
     async fn fetch(&self, query: Query<T>, append: bool) -> Result<(), Error> {
-        let limit = query.plan()?.limit();
+        // A first page plans the query (checked before the provider is asked); a later page
+        // reuses that plan (the membership checks never read its cursor).
+        let (limit, plan) = match self.inner.state.lock().plan.clone() {
+            Some(plan) if append => (plan.limit(), None),
+            _ => {
+                let plan = Arc::new(query.plan()?);
+                (plan.limit(), Some(plan))
+            }
+        };
         let seq = {
             let mut state = self.inner.state.lock();
             state.started += 1;
@@ -188,6 +199,7 @@ impl<T: Entity + Queryable> Collection<T> {
                 state.items = page.items;
                 state.window = limit;
                 state.query = Some(query.after(None));
+                state.plan = plan;
                 events.push(CollectionEvent::Reset);
             }
             state.next = page.next;
