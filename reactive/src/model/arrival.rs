@@ -5,7 +5,7 @@
 //! no arrived field is left dirty. Whether and what to apply is the caller's policy (the
 //! registry's, for provider answers).
 
-use crate::event::delivery::{Committed, EventList, Notice};
+use crate::event::delivery::EventList;
 use crate::event::field_set::FieldSet;
 use crate::event::types::Event;
 use crate::model::meta::Reactive;
@@ -95,19 +95,6 @@ impl<T: Reactive> RawModel<T> {
         if !hub.has_listeners() || (changed.is_empty() && events.is_empty()) {
             return;
         }
-        let events = EventList::new(events);
-        match old {
-            Some(old) if hub.needs_values() => {
-                let new = state.value.clone();
-                let committed = Committed {
-                    old,
-                    new,
-                    changed,
-                    events,
-                };
-                hub.commit(self, state, committed);
-            }
-            _ => hub.commit(self, state, Notice { changed, events }),
-        }
+        self.hand_over(state, old, changed, EventList::new(events));
     }
 }

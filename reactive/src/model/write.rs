@@ -285,18 +285,9 @@ impl<T: Reactive> RawModel<T> {
         let hub = &self.0.hub;
         let slot = &mut *state;
         if hub.has_listeners() && hub.needs_values() {
-            let new = slot.value.clone();
             let old = rebase(slot, old, true);
             finish(slot);
-            if let Some(old) = old {
-                let committed = Committed {
-                    old,
-                    new,
-                    changed,
-                    events,
-                };
-                hub.commit(self, state, committed);
-            }
+            self.hand_over(state, old, changed, events);
         } else {
             // No listener, or only `change` listeners: no field values to keep.
             rebase(slot, old, false);
@@ -304,6 +295,31 @@ impl<T: Reactive> RawModel<T> {
             if hub.has_listeners() {
                 hub.commit(self, state, Notice { changed, events });
             }
+        }
+    }
+
+    /// Hands a committed change to the hub, the state lock still held: with the values before
+    /// (`old`) and after when a field listener or a stream needs them, else the changed fields
+    /// and events alone.
+    pub(crate) fn hand_over(
+        &self,
+        state: RwLockWriteGuard<'_, Slot<T>>,
+        old: Option<T>,
+        changed: FieldSet,
+        events: EventList,
+    ) {
+        let hub = &self.0.hub;
+        match old {
+            Some(old) if hub.needs_values() => {
+                let committed = Committed {
+                    old,
+                    new: state.value.clone(),
+                    changed,
+                    events,
+                };
+                hub.commit(self, state, committed);
+            }
+            _ => hub.commit(self, state, Notice { changed, events }),
         }
     }
 
