@@ -287,11 +287,7 @@ fn each_guarded(
 #[cold]
 #[inline(never)]
 fn report_panic(model: &str, event: &str, panic: Box<dyn Any + Send>) {
-    let message = panic
-        .downcast_ref::<&str>()
-        .map(|s| s.to_string())
-        .or_else(|| panic.downcast_ref::<String>().cloned())
-        .unwrap_or_else(|| "non-string panic payload".to_string());
+    let message = crate::error::panic_message(panic.as_ref());
     tracing::error!(model, event, panic = %message, "a listener panicked; the other listeners still ran");
 }
 

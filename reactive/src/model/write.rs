@@ -160,7 +160,6 @@ impl<T: Reactive> RawModel<T> {
         }
         // With hooks: `before_set` sees the next value; unless it rewrote something, only this
         // field changes and the fast path goes on with the hook's verdict.
-        let mut hooked = None;
         if T::__HOOKS {
             let mut next = slot.value.clone();
             *key.get_mut(&mut next) = value.clone();
@@ -174,7 +173,6 @@ impl<T: Reactive> RawModel<T> {
                 apply_rules_after_hooks(&slot.value, &mut next, &mut changed, check)?;
                 return self.commit_ruled(state, key, next, changed);
             }
-            hooked = Some(());
         }
         if slot.saved.is_none() {
             save_baseline(slot);
@@ -183,7 +181,7 @@ impl<T: Reactive> RawModel<T> {
         let hub = &self.0.hub;
         if !hub.has_listeners() {
             *field = value;
-            if hooked.is_some() {
+            if T::__HOOKS {
                 slot.value
                     .after_set(&Changes::new(FieldSet::single(index), T::FIELD_NAMES));
             }
@@ -194,7 +192,7 @@ impl<T: Reactive> RawModel<T> {
             value: field.clone(),
             previous,
         };
-        if hooked.is_some() {
+        if T::__HOOKS {
             slot.value
                 .after_set(&Changes::new(FieldSet::single(index), T::FIELD_NAMES));
         }
