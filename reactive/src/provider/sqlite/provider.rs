@@ -190,6 +190,27 @@ fn one<T>(mut rows: Vec<T>) -> Option<T> {
     rows.pop()
 }
 
+impl Sqlite {
+    /// Runs a publish or delete in a transaction of its own, so the write and, when it touched
+    /// no row, the probe that says why, see one state of the row; in its call span.
+    async fn write<T: Record>(&self, write: Write<T>) -> Result<Option<T>, Error> {
+        let call = write.span();
+        let outcome = self
+            .run(move |conn| {
+                let tx = conn
+                    .transaction_with_behavior(TransactionBehavior::Immediate)
+                    .map_err(storage)?;
+                let outcome = write.run(&tx)?;
+                tx.commit().map_err(storage)?;
+                Ok(outcome)
+            })
+            .instrument(call.span().clone())
+            .await?;
+        call.finish(usize::from(outcome.is_ok()));
+        outcome
+    }
+}
+
 #[async_trait]
 impl<T: Record> Provider<T> for Sqlite {
     async fn load(&self, id: &T::Id) -> Result<Option<T>, Error> {
@@ -232,41 +253,14 @@ impl<T: Record> Provider<T> for Sqlite {
     }
 
     async fn publish(&self, request: Publish<T>) -> Result<T, Error> {
-        let write = Write::publish(request)?;
-        let call = write.span();
-        let outcome = self
-            .run(move |conn| {
-                // The write and, when it touched no row, the probe that says why, see one
-                // state of the row.
-                let tx = conn
-                    .transaction_with_behavior(TransactionBehavior::Immediate)
-                    .map_err(storage)?;
-                let outcome = write.run(&tx)?;
-                tx.commit().map_err(storage)?;
-                Ok(outcome)
-            })
-            .instrument(call.span().clone())
-            .await?;
-        call.finish(usize::from(outcome.is_ok()));
-        outcome.and_then(|stored| stored.ok_or_else(|| Error::msg("a publish stored nothing")))
+        let stored = self.write(Write::publish(request)?).await?;
+        stored.ok_or_else(|| Error::msg("a publish stored nothing"))
     }
 
     async fn delete(&self, id: &T::Id, expected_version: Option<u64>) -> Result<(), Error> {
-        let write = Write::<T>::delete(id, expected_version)?;
-        let call = write.span();
-        let outcome = self
-            .run(move |conn| {
-                let tx = conn
-                    .transaction_with_behavior(TransactionBehavior::Immediate)
-                    .map_err(storage)?;
-                let outcome = write.run(&tx)?;
-                tx.commit().map_err(storage)?;
-                Ok(outcome)
-            })
-            .instrument(call.span().clone())
-            .await?;
-        call.finish(usize::from(outcome.is_ok()));
-        outcome.map(drop)
+        self.write(Write::<T>::delete(id, expected_version)?)
+            .await
+            .map(drop)
     }
 
     async fn list(&self, query: &Query<T>) -> Result<Page<T>, Error>
