@@ -95,19 +95,20 @@ impl Drop for EventList {
     }
 }
 
-/// Something a commit hands to the hub.
-pub(crate) trait Pending<T>: Sized {
+/// A committed change not yet delivered: what a commit hands to the hub (borrowed to deliver it
+/// from the committing thread's stack, owned to queue it).
+pub(crate) trait Undelivered<T>: Sized {
     fn as_ref(&self) -> DeliveryRef<'_, T>;
     fn into_owned(self) -> Delivery<T>;
 }
 
 /// A single-field change.
-pub(crate) struct FieldPending<V> {
+pub(crate) struct SingleChange<V> {
     pub(crate) index: usize,
     pub(crate) change: Change<V>,
 }
 
-impl<T, V: Send + 'static> Pending<T> for FieldPending<V> {
+impl<T, V: Send + 'static> Undelivered<T> for SingleChange<V> {
     fn as_ref(&self) -> DeliveryRef<'_, T> {
         DeliveryRef::Field {
             index: self.index,
@@ -122,7 +123,7 @@ impl<T, V: Send + 'static> Pending<T> for FieldPending<V> {
     }
 }
 
-impl<T> Pending<T> for Committed<T> {
+impl<T> Undelivered<T> for Committed<T> {
     fn as_ref(&self) -> DeliveryRef<'_, T> {
         DeliveryRef::Batch(self)
     }
@@ -131,7 +132,7 @@ impl<T> Pending<T> for Committed<T> {
     }
 }
 
-impl<T> Pending<T> for Notice {
+impl<T> Undelivered<T> for Notice {
     fn as_ref(&self) -> DeliveryRef<'_, T> {
         DeliveryRef::Notice {
             changed: self.changed,

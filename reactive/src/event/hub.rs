@@ -14,7 +14,7 @@ use std::sync::atomic::Ordering;
 use std::sync::OnceLock;
 use tokio::sync::broadcast;
 
-use crate::event::delivery::{Committed, Delivery, DeliveryRef, Pending};
+use crate::event::delivery::{Committed, Delivery, DeliveryRef, Undelivered};
 use crate::event::erased::ErasedChange;
 use crate::event::field_set::FieldSet;
 use crate::event::local;
@@ -191,13 +191,13 @@ impl<T: Source> Hub<T> {
     /// commits are counted in commit order: claims the model and delivers the batch after
     /// releasing the lock, or queues it behind the delivery in progress.
     #[inline(always)]
-    pub(crate) fn commit<P: Pending<T>, G, H: Host<T>>(&self, model: &H, guard: G, pending: P) {
+    pub(crate) fn commit<P: Undelivered<T>, G, H: Host<T>>(&self, model: &H, guard: G, pending: P) {
         self.commit_on(model, guard, pending, local::is_active());
     }
 
     /// [`commit`](Hub::commit) on a thread known to be neither delivering nor inside a batch.
     #[inline(always)]
-    pub(crate) fn commit_quiet<P: Pending<T>, G, H: Host<T>>(
+    pub(crate) fn commit_quiet<P: Undelivered<T>, G, H: Host<T>>(
         &self,
         model: &H,
         guard: G,
@@ -209,7 +209,7 @@ impl<T: Source> Hub<T> {
     /// The one body of both: `delivering` says whether this thread is inside a delivery (so a
     /// claimed batch is queued behind it instead of delivered from here).
     #[inline(always)]
-    fn commit_on<P: Pending<T>, G, H: Host<T>>(
+    fn commit_on<P: Undelivered<T>, G, H: Host<T>>(
         &self,
         model: &H,
         guard: G,

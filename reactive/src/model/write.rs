@@ -11,7 +11,7 @@ use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe};
 use parking_lot::{RwLockUpgradableReadGuard, RwLockWriteGuard};
 
 use crate::error::Error;
-use crate::event::delivery::{Committed, EventList, FieldPending, Notice};
+use crate::event::delivery::{Committed, EventList, Notice, SingleChange};
 use crate::event::field_set::FieldSet;
 use crate::event::local::{self, BatchFrame};
 use crate::event::types::{Change, Changes};
@@ -196,7 +196,7 @@ impl<T: Reactive> RawModel<T> {
             slot.value
                 .after_set(&Changes::new(FieldSet::single(index), T::FIELD_NAMES));
         }
-        let pending = FieldPending { index, change };
+        let pending = SingleChange { index, change };
         if quiet {
             hub.commit_quiet(self, state, pending);
         } else {
@@ -262,7 +262,7 @@ impl<T: Reactive> RawModel<T> {
                 previous: key.get(&old).clone(),
             };
             rebase(slot, old, false);
-            hub.commit(self, state, FieldPending { index, change });
+            hub.commit(self, state, SingleChange { index, change });
         } else {
             self.deliver_batch(state, old, changed, EventList::empty(), |_| {});
         }
