@@ -5,7 +5,7 @@
 //! changed anywhere in the registry that matches the query joins at its place in the query's
 //! order (within the loaded window), one that stops matching or is deleted leaves.
 
-mod live;
+mod membership;
 
 use std::sync::Arc;
 
@@ -18,7 +18,7 @@ use crate::model::Model;
 use crate::query::{Cursor, Page, Plan, Query, Queryable};
 use crate::registry::Registry;
 
-use live::Listeners;
+use membership::Listeners;
 
 /// What changed in a collection.
 #[derive(Debug)]

@@ -15,7 +15,7 @@ use crate::model::{Model, WeakModel};
 use crate::provider::Provider;
 
 use super::detached::Detached;
-use super::live::caught;
+use super::operations::caught;
 use super::{events, EntitySet, Registry, RegistryEvent};
 
 /// How one load ended, as every waiter sees it.

@@ -7,8 +7,8 @@
 
 mod detached;
 mod events;
-mod live;
 mod loading;
+mod operations;
 mod plugins;
 
 use std::any::{Any, TypeId};
