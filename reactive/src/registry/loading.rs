@@ -71,7 +71,7 @@ impl Registry {
     /// # Ok::<(), reactive::Error>(()) }).unwrap();
     /// ```
     pub fn provide<T: Entity>(&self, provider: impl Provider<T>) {
-        *self.set::<T>().provider.write() = Some(Arc::new(provider));
+        *self.entity_set::<T>().provider.write() = Some(Arc::new(provider));
     }
 
     /// The live model of `id`, or the one loaded from the provider: [`Error::NotFound`] when
@@ -80,7 +80,7 @@ impl Registry {
     /// caller is dropped (a Tokio runtime is needed), so dropping a waiting future never
     /// strands the others.
     pub async fn get_or_load<T: Entity>(&self, id: &T::Id) -> Result<Model<T>, Error> {
-        let set = self.set::<T>();
+        let set = self.entity_set::<T>();
         let (mut outcome, lead) = {
             let mut loading = set.loading.lock();
             // Checked under the loading lock: a load that finished has joined the map first.
@@ -123,7 +123,7 @@ impl Registry {
 
     /// How many callers are waiting for the load of `id` (0 when none is in flight).
     pub fn waiters<T: Entity>(&self, id: &T::Id) -> usize {
-        self.set::<T>()
+        self.entity_set::<T>()
             .loading
             .lock()
             .get(id)
@@ -133,7 +133,7 @@ impl Registry {
     /// The models of `ids` that exist, in the order of `ids`: live ones from the registry, the
     /// others with one provider call for just those ids.
     pub async fn load_many<T: Entity>(&self, ids: &[T::Id]) -> Result<Vec<Model<T>>, Error> {
-        let set = self.set::<T>();
+        let set = self.entity_set::<T>();
         let missing = not_live(&set, ids);
         let missing: &[T::Id] = missing.as_deref().unwrap_or(ids);
         let mut fresh = Vec::new();
@@ -173,7 +173,7 @@ impl Registry {
     /// Loaded values as registered models, in their order (see `adopt_all`; a value without
     /// an id is left out).
     pub(crate) fn adopt_many<T: Entity>(&self, values: Vec<T>) -> Vec<Model<T>> {
-        self.adopt_all(&self.set::<T>(), values)
+        self.adopt_all(&self.entity_set::<T>(), values)
             .into_iter()
             .map(|adopted| adopted.model)
             .collect()
@@ -194,7 +194,7 @@ impl Registry {
         {
             let mut map = set.map.write();
             map.reserve(models.len());
-            // Read under the map lock, as in `join_set`: `on_event` attaching forwarders to
+            // Read under the map lock, as in `join_entity_set`: `on_event` attaching forwarders to
             // the live models neither misses a new one nor attaches twice.
             let forwarding = set.forwarding.load(Ordering::Acquire);
             let shared = self.link_of(set);
@@ -253,7 +253,7 @@ impl Registry {
     /// [`adopt`](Registry::adopt) for a value whose id was not live a moment ago: registers
     /// it straight away (a model that went live meanwhile wins, as in `adopt`).
     pub(crate) fn adopt_new<T: Entity>(&self, value: T) -> Result<Option<Model<T>>, Error> {
-        self.adopt_new_in(&self.set::<T>(), value)
+        self.adopt_new_in(&self.entity_set::<T>(), value)
     }
 
     fn adopt_new_in<T: Entity>(
@@ -265,7 +265,7 @@ impl Registry {
             return Ok(None);
         };
         let model = Model::loaded(value);
-        match self.join_set(set, &model) {
+        match self.join_entity_set(set, &model) {
             Ok(()) => Ok(Some(model)),
             Err(Error::AlreadyLive { .. }) => Ok(self.get::<T>(&id)),
             Err(err) => Err(err),

@@ -120,7 +120,7 @@ impl Drop for Inner {
     fn drop(&mut self) {
         let mut next = *self.sets.get_mut();
         while !next.is_null() {
-            // SAFETY: every node came from `Box::into_raw` in `add_set` and is freed once,
+            // SAFETY: every node came from `Box::into_raw` in `add_entity_set` and is freed once,
             // here, when nothing can read the list any more.
             let node = unsafe { Box::from_raw(next) };
             next = node.next.cast_mut();
@@ -244,18 +244,18 @@ impl Registry {
         Arc::ptr_eq(&self.inner, &other.inner)
     }
 
-    pub(crate) fn set<T: Entity>(&self) -> Arc<EntitySet<T>> {
+    pub(crate) fn entity_set<T: Entity>(&self) -> Arc<EntitySet<T>> {
         if let Some(set) = self.inner.find(TypeId::of::<T>()) {
             if let Ok(set) = set.clone().into_any().downcast::<EntitySet<T>>() {
                 return set;
             }
         }
-        self.add_set::<T>()
+        self.add_entity_set::<T>()
     }
 
     /// Runs `f` on the set of `T` without taking a reference count (the lookup path).
     #[inline]
-    fn with_set<T: Entity, R>(&self, f: impl FnOnce(&EntitySet<T>) -> R) -> R {
+    fn with_entity_set<T: Entity, R>(&self, f: impl FnOnce(&EntitySet<T>) -> R) -> R {
         if let Some(set) = self
             .inner
             .find(TypeId::of::<T>())
@@ -263,11 +263,11 @@ impl Registry {
         {
             return f(set);
         }
-        f(&self.add_set::<T>())
+        f(&self.add_entity_set::<T>())
     }
 
     #[cold]
-    fn add_set<T: Entity>(&self) -> Arc<EntitySet<T>> {
+    fn add_entity_set<T: Entity>(&self) -> Arc<EntitySet<T>> {
         let _grow = self.inner.grow.lock();
         if let Some(set) = self.inner.find(TypeId::of::<T>()) {
             if let Ok(set) = set.clone().into_any().downcast::<EntitySet<T>>() {
@@ -294,11 +294,11 @@ impl Registry {
 
     /// Registers an existing, unregistered model under its id.
     pub(crate) fn join<T: Entity>(&self, model: &Model<T>) -> Result<(), Error> {
-        self.join_set(&self.set::<T>(), model)
+        self.join_entity_set(&self.entity_set::<T>(), model)
     }
 
     /// [`join`](Registry::join) with the entity set at hand (bulk paths look it up once).
-    pub(crate) fn join_set<T: Entity>(
+    pub(crate) fn join_entity_set<T: Entity>(
         &self,
         set: &Arc<EntitySet<T>>,
         model: &Model<T>,
@@ -351,12 +351,12 @@ impl Registry {
 
     /// The live model of `id`, if any.
     pub fn get<T: Entity>(&self, id: &T::Id) -> Option<Model<T>> {
-        self.with_set::<T, _>(|set| set.map.read().get(id).and_then(WeakModel::upgrade))
+        self.with_entity_set::<T, _>(|set| set.map.read().get(id).and_then(WeakModel::upgrade))
     }
 
     /// Announces that `id` was deleted: the registry forgets it and emits `Deleted`.
     pub(crate) fn deleted<T: Entity>(&self, id: T::Id) {
-        let set = self.set::<T>();
+        let set = self.entity_set::<T>();
         let gone = set.map.write().remove(&id);
         drop(gone);
         set.listeners.emit(&RegistryEvent::Deleted(id));
@@ -364,7 +364,7 @@ impl Registry {
 
     /// How many models of `T` are live here.
     pub fn len<T: Entity>(&self) -> usize {
-        self.with_set::<T, _>(|set| set.map.read().len())
+        self.with_entity_set::<T, _>(|set| set.map.read().len())
     }
 
     /// Whether no model of `T` is live here.
@@ -379,7 +379,7 @@ impl Registry {
 
     /// Forgets every model of `T` (live handles keep working, unregistered).
     pub fn clear<T: Entity>(&self) {
-        self.with_set::<T, _>(AnySet::clear);
+        self.with_entity_set::<T, _>(AnySet::clear);
     }
 
     /// Forgets every model of every entity (live handles keep working, unregistered); the
@@ -396,7 +396,7 @@ impl Registry {
         &self,
         listener: impl Fn(&RegistryEvent<T>) + Send + Sync + 'static,
     ) -> Subscription {
-        let set = self.set::<T>();
+        let set = self.entity_set::<T>();
         let subscription = set.listeners.add(listener);
         // `Updated` needs each registered model to forward its batches: attached to the live
         // ones now, to later ones as they join (models of an entity nobody watches pay nothing).

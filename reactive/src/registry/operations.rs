@@ -492,7 +492,7 @@ pub(crate) async fn caught<R>(
 impl Registry {
     /// The provider set for `T` ([`Error::NoProvider`] without one).
     pub(crate) fn provider_of<T: Entity>(&self) -> Result<Arc<dyn Provider<T>>, Error> {
-        self.set::<T>().provider()
+        self.entity_set::<T>().provider()
     }
 
     /// Registers a model that loaded or published successfully, if it is not yet.
