@@ -7,6 +7,7 @@
 
 mod detached;
 mod events;
+mod listing;
 mod loading;
 mod operations;
 mod plugins;

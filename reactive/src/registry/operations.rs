@@ -490,6 +490,25 @@ pub(crate) async fn caught<R>(
 }
 
 impl Registry {
+    /// Publishes every model (see [`Model::publish`]); one outcome per model, in input order.
+    /// The calls run one after the other; each is applied whatever happens to the others.
+    pub async fn publish_many<T: Entity>(&self, models: &[Model<T>]) -> Vec<Result<(), Error>> {
+        let mut outcomes = Vec::with_capacity(models.len());
+        for model in models {
+            outcomes.push(model.publish_to(self).await);
+        }
+        outcomes
+    }
+
+    /// Deletes every model (see [`Model::delete`]); one outcome per model, in input order.
+    pub async fn delete_many<T: Entity>(&self, models: &[Model<T>]) -> Vec<Result<(), Error>> {
+        let mut outcomes = Vec::with_capacity(models.len());
+        for model in models {
+            outcomes.push(model.delete_from(self).await);
+        }
+        outcomes
+    }
+
     /// The provider set for `T` ([`Error::NoProvider`] without one).
     pub(crate) fn provider_of<T: Entity>(&self) -> Result<Arc<dyn Provider<T>>, Error> {
         self.entity_set::<T>().provider()
