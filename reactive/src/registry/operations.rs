@@ -22,7 +22,7 @@ use crate::model::raw::Slot;
 use crate::model::Model;
 use crate::provider::{Provider, Publish};
 
-use super::{prepare_publish, CatchUnwind, Registry};
+use super::{catch_unwind, prepare_publish, Registry};
 
 /// Flag changes as `<flag>.changed` events.
 fn flag_events(before: Flags, after: Flags, events: &mut Events) {
@@ -484,7 +484,7 @@ pub(crate) async fn caught<R>(
     call: impl std::future::Future<Output = Result<R, Error>>,
     during: &'static str,
 ) -> Result<R, Error> {
-    CatchUnwind(call)
+    catch_unwind(call)
         .await
         .unwrap_or_else(|message| Err(Error::Panicked { during, message }))
 }

@@ -12,9 +12,7 @@ use std::collections::HashMap;
 use std::fmt::{self, Debug};
 use std::future::Future;
 use std::panic::AssertUnwindSafe;
-use std::pin::Pin;
 use std::sync::Arc;
-use std::task::{Context, Poll};
 
 use async_trait::async_trait;
 use parking_lot::RwLock;
@@ -520,7 +518,7 @@ async fn before_step<T: Entity>(
     by: &str,
     step: impl Future<Output = Result<(), Error>>,
 ) -> Result<(), Error> {
-    match CatchUnwind(step).await {
+    match catch_unwind(step).await {
         Ok(Ok(())) => Ok(()),
         Ok(Err(err)) => Err(aborted::<T>(operation, by, err)),
         Err(panic) => Err(aborted::<T>(
@@ -536,7 +534,7 @@ async fn before_step<T: Entity>(
 
 /// Runs an after step: a panic is logged, and the other steps still run.
 async fn after_step<T: Entity>(operation: Operation, by: &str, step: impl Future<Output = ()>) {
-    if let Err(panic) = CatchUnwind(step).await {
+    if let Err(panic) = catch_unwind(step).await {
         tracing::error!(
             entity = T::ENTITY,
             operation = operation.as_str(),
@@ -701,19 +699,10 @@ impl<T: Entity> Publish<T> {
     }
 }
 
-/// A future whose panic is caught and returned as its message.
-pub(crate) struct CatchUnwind<F>(pub(crate) F);
-
-impl<F: Future> Future for CatchUnwind<F> {
-    type Output = Result<F::Output, String>;
-
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        // SAFETY: structural pinning of the only field: it is never moved out of `self`.
-        let inner = unsafe { self.map_unchecked_mut(|s| &mut s.0) };
-        match std::panic::catch_unwind(AssertUnwindSafe(|| inner.poll(cx))) {
-            Ok(Poll::Ready(out)) => Poll::Ready(Ok(out)),
-            Ok(Poll::Pending) => Poll::Pending,
-            Err(payload) => Poll::Ready(Err(crate::error::panic_message(payload.as_ref()))),
-        }
-    }
+/// Runs `f`; a panic in it becomes its message (so a provider's or hook's panic fails the
+/// operation instead of unwinding through the registry).
+pub(crate) async fn catch_unwind<F: Future>(f: F) -> Result<F::Output, String> {
+    futures_util::FutureExt::catch_unwind(AssertUnwindSafe(f))
+        .await
+        .map_err(|payload| crate::error::panic_message(payload.as_ref()))
 }
