@@ -124,6 +124,14 @@ pub mod __private {
 
     pub use crate::model::handles::{BatchOf, HandleOf};
 
+    /// Whether two values of a field differ, through the field type's `PartialEq`. Generic on
+    /// purpose: comparing at the user's concrete type (a function pointer) would raise a lint
+    /// in the user's crate.
+    #[inline(always)]
+    pub fn differs<V: PartialEq>(a: &V, b: &V) -> bool {
+        a != b
+    }
+
     /// Emits a field's `Change` built from two states.
     #[inline]
     pub fn emit_change<T, V: Clone + 'static>(

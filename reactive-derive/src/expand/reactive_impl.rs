@@ -239,29 +239,15 @@ fn body_diff(ctx: &Ctx<'_>) -> TokenStream {
             let member = field.member;
             let index = Literal::usize_unsuffixed(index);
             quote! {
-                if differs(&self.#member, &other.#member) {
+                if #krate::__private::differs(&self.#member, &other.#member) {
                     changed.insert(#index);
                 }
             }
         });
-    let differs = differs_fn();
     quote! {
-        #differs
         let mut changed = #krate::FieldSet::EMPTY;
         #(#checks)*
         changed
-    }
-}
-
-/// `differs(a, b)`, a field type's `PartialEq` through a generic function: comparing at the
-/// concrete type would lint in the user's crate for some types (function pointers) that the
-/// user chose as fields.
-fn differs_fn() -> TokenStream {
-    quote! {
-        #[inline(always)]
-        fn differs<V: ::core::cmp::PartialEq>(a: &V, b: &V) -> bool {
-            a != b
-        }
     }
 }
 
@@ -296,7 +282,7 @@ fn body_recompute(ctx: &Ctx<'_>) -> TokenStream {
                 const DEPS: #krate::FieldSet = #krate::FieldSet::from_indices(&[#(#deps),*]);
                 if changed.intersects(&DEPS) {
                     let value: #ty = #call;
-                    if differs(&value, &base.#member) {
+                    if #krate::__private::differs(&value, &base.#member) {
                         changed.insert(#index);
                     }
                     self.#member = value;
@@ -306,12 +292,7 @@ fn body_recompute(ctx: &Ctx<'_>) -> TokenStream {
             }
         })
     });
-    let steps: Vec<TokenStream> = steps.collect();
-    if steps.is_empty() {
-        return TokenStream::new();
-    }
-    let differs = differs_fn();
-    quote!(#differs #(#steps)*)
+    quote!(#(#steps)*)
 }
 
 fn body_recompute_all(ctx: &Ctx<'_>) -> TokenStream {
