@@ -102,7 +102,7 @@ use proc_macro::TokenStream;
 ///
 /// Every reactive field's type must be `PartialEq + Clone + Send + Sync + 'static`, and a
 /// `#[reactive(skip)]` field's type `Send + Sync` (`reactive::SkippedField`); an unmet bound is
-/// reported at that type. A field's name may not be one the live model uses
+/// reported at that type, once. A field's name may not be one the live model uses
 /// (`reactive::RESERVED_NAMES`), and two fields may not make the same key const (`user_id`,
 /// `userId`); `rename` resolves both. All mistakes of one struct are reported in one compile.
 #[proc_macro_derive(Reactive, attributes(reactive, entity))]

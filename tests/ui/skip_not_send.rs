@@ -14,4 +14,16 @@ struct Session {
     scratch: RefCell<String>,
 }
 
+
+// In a generic struct too, a skipped type without the struct's parameters is checked at the
+// field, once.
+#[derive(Reactive, Clone)]
+struct Tagged<T: Clone + PartialEq + Send + Sync + 'static> {
+    tag: T,
+    #[reactive(skip)]
+    memo: std::cell::Cell<u32>,
+    #[reactive(skip)]
+    owner: std::marker::PhantomData<T>,
+}
+
 fn main() {}

@@ -29,6 +29,7 @@ pub(crate) fn expand(ctx: &Ctx<'_>) -> TokenStream {
     // rustc reports it there, and nowhere else (the other impls' bounds are higher-ranked).
     // Also in the fallback: a field's type error is its own mistake, reported at its tokens
     // whatever else is wrong.
+    let mut skipped_checks = Vec::new();
     let mut bounded = where_clause
         .cloned()
         .unwrap_or_else(|| syn::parse_quote!(where));
@@ -55,9 +56,19 @@ pub(crate) fn expand(ctx: &Ctx<'_>) -> TokenStream {
             }
             let bounded_ty = super::where_type(ty);
             let krate = ctx.krate_at(ty.span());
-            bounded
-                .predicates
-                .push(syn::parse_quote_spanned! {ty.span()=> #bounded_ty: #krate::SkippedField});
+            if mentions_params(ty, generics) {
+                // Checked where the parameters are known: at the uses.
+                bounded.predicates.push(
+                    syn::parse_quote_spanned! {ty.span()=> #bounded_ty: #krate::SkippedField},
+                );
+            } else {
+                // A type without parameters is checked here, by naming the trait with its
+                // parameter left to infer: one error when it does not hold (see `SkippedField`).
+                skipped_checks.push(quote_spanned! {ty.span()=>
+                    #[doc(hidden)]
+                    const _: () = <#ty as #krate::SkippedField<_>>::__CHECK;
+                });
+            }
             // Assumed inside the impl (higher-ranked, so not itself checked here): the
             // struct's `Send + Sync` follows, and is not reported a second time at its name.
             bounded.predicates.push(syn::parse_quote!(
@@ -166,10 +177,46 @@ pub(crate) fn expand(ctx: &Ctx<'_>) -> TokenStream {
             #validate_fn
         }
 
+        #(#skipped_checks)*
+
         #hooks
 
         #helpers
     }
+}
+
+/// Whether `ty` names one of the item's generic parameters (a macro type may: assumed so).
+fn mentions_params(ty: &syn::Type, generics: &syn::Generics) -> bool {
+    struct Finder<'a> {
+        names: Vec<&'a syn::Ident>,
+        found: bool,
+    }
+    impl<'ast> syn::visit::Visit<'ast> for Finder<'_> {
+        fn visit_ident(&mut self, ident: &'ast syn::Ident) {
+            self.found |= self.names.contains(&ident);
+        }
+        fn visit_lifetime(&mut self, lifetime: &'ast syn::Lifetime) {
+            self.found |= self.names.contains(&&lifetime.ident) && lifetime.ident != "static";
+        }
+        fn visit_macro(&mut self, _: &'ast syn::Macro) {
+            self.found = true;
+        }
+    }
+    let names = generics
+        .params
+        .iter()
+        .map(|param| match param {
+            syn::GenericParam::Type(t) => &t.ident,
+            syn::GenericParam::Lifetime(l) => &l.lifetime.ident,
+            syn::GenericParam::Const(c) => &c.ident,
+        })
+        .collect();
+    let mut finder = Finder {
+        names,
+        found: false,
+    };
+    syn::visit::Visit::visit_type(&mut finder, ty);
+    finder.found
 }
 
 /// Without `#[reactive(hooks)]`, the type is marked as such and gets the default hooks from the

@@ -83,7 +83,13 @@ impl<T> std::fmt::Debug for FieldInfo<T> {
 
 /// What the type of a `#[reactive(skip)]` field must be: `Send + Sync` (the model is shared
 /// across threads, its skipped fields with it). Implemented for every such type; the derive
-/// asks for it at each skipped field's type, so that a type that is not reports there.
+/// asks for it at each skipped field's type, so that a type that is not reports there, once.
+///
+/// The parameter is the derive's concern, not the user's: the one impl a user meets is
+/// `SkippedField` (that is, `SkippedField<()>`) for every `Send + Sync` type. A second impl,
+/// for no type at all, makes the derive's check (`SkippedField<_>`) pick between two impls;
+/// when neither applies rustc reports the unmet trait itself, one error, instead of each of
+/// `Send` and `Sync` that the single impl would have left unmet.
 ///
 /// ```
 /// fn skippable<T: reactive::SkippedField + ?Sized>() {}
@@ -94,9 +100,23 @@ impl<T> std::fmt::Debug for FieldInfo<T> {
     label = "not `Send + Sync`",
     note = "the model is shared across threads and its skipped fields with it: use `Arc` for `Rc`, `Mutex` or `RwLock` for `RefCell`, atomics for `Cell`"
 )]
-pub trait SkippedField {}
+pub trait SkippedField<Proof = ()> {
+    #[doc(hidden)]
+    /// Named by the derive's check at a skipped field's type.
+    const __CHECK: () = ();
+}
 
 impl<T: ?Sized + Send + Sync> SkippedField for T {}
+
+impl<T: ?Sized + unreachable::Uninhabited> SkippedField<unreachable::NoType> for T {}
+
+/// The second impl's parts: a trait no type implements (sealed in a private module).
+mod unreachable {
+    /// Implemented by no type.
+    pub trait Uninhabited {}
+    /// The second impl's parameter.
+    pub enum NoType {}
+}
 
 /// A struct that can live in a [`Model`](crate::Model): implemented by `#[derive(Reactive)]`.
 ///
