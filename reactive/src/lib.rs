@@ -132,6 +132,14 @@ pub mod __private {
         a != b
     }
 
+    /// Whether two types share size, alignment and drop glue: the derive's check that its handle
+    /// names resolve to the types it generated (each has its storage's layout).
+    pub const fn same_layout<A, B>() -> bool {
+        core::mem::size_of::<A>() == core::mem::size_of::<B>()
+            && core::mem::align_of::<A>() == core::mem::align_of::<B>()
+            && core::mem::needs_drop::<A>() == core::mem::needs_drop::<B>()
+    }
+
     /// Emits a field's `Change` built from two states.
     #[inline]
     pub fn emit_change<T, V: Clone + 'static>(

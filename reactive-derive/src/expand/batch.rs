@@ -29,26 +29,34 @@ pub(crate) fn expand(ctx: &Ctx<'_>) -> TokenStream {
     );
     let allows = super::method_allows();
     let methods = ctx.item_fields().map(|(_, field)| method_pair(ctx, field));
+    let name_taken = super::name_taken_check(
+        ctx,
+        batch,
+        &quote!(#batch),
+        &quote!(#krate::__private::RawBatch<'static, #self_ty>),
+    );
     quote! {
         #[doc = #struct_doc]
         #style
         #vis struct #batch <'batch, #params> #struct_where {
-            __raw: #krate::__private::RawBatch<'batch, #self_ty>,
+            batch: #krate::__private::RawBatch<'batch, #self_ty>,
         }
+
+        #name_taken
 
         #[automatically_derived]
         impl #impl_generics_a #krate::__private::BatchOf<'batch, #self_ty> for #batch #ty_generics_a #reactive {
             #[inline]
             fn __from_raw(raw: #krate::__private::RawBatch<'batch, #self_ty>) -> Self {
-                Self { __raw: raw }
+                Self { batch: raw }
             }
             #[inline]
             fn __raw(&self) -> &#krate::__private::RawBatch<'batch, #self_ty> {
-                &self.__raw
+                &self.batch
             }
             #[inline]
             fn __raw_mut(&mut self) -> &mut #krate::__private::RawBatch<'batch, #self_ty> {
-                &mut self.__raw
+                &mut self.batch
             }
         }
 
@@ -67,17 +75,20 @@ fn method_pair(ctx: &Ctx<'_>, field: &Field<'_>) -> TokenStream {
     let key = ctx.key_path(field);
     let getter = getter_ident(field);
     let setter = prefixed("set_", field);
+    let self_ty = &ctx.self_ty;
+    // Through the trait, as the live handle does (see `raw_of_handle`).
+    let raw = quote!(#krate::__private::BatchOf::<'_, #self_ty>::__raw_mut(self));
     let (get_body, set_body) = if ctx.fallback {
         (ctx.unreachable(), ctx.unreachable())
     } else {
         (
-            quote!(self.__raw.get(#key)),
-            quote!(self.__raw.set(#key, #krate::IntoValue::into_value(value))),
+            quote!(#krate::__private::BatchOf::<'_, #self_ty>::__raw(self).get(#key)),
+            quote!(#raw.set(#key, #krate::IntoValue::into_value(value))),
         )
     };
     let get_doc = format!(" `{name}` as the open batch sees it.");
     let setter_item = if field.is_computed() {
-        computed_setter(ctx, field, quote!(&mut self))
+        computed_setter(ctx, field, quote!(&mut self), &raw)
     } else {
         let set_doc = format!(" Writes `{name}` in the open batch; it commits with the batch.");
         quote! {

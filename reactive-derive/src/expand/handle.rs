@@ -29,6 +29,7 @@ pub(crate) fn computed_setter(
     ctx: &Ctx<'_>,
     field: &Field<'_>,
     receiver: TokenStream,
+    raw: &TokenStream,
 ) -> TokenStream {
     let self_ty = &ctx.self_ty;
     let ty = &field.ty;
@@ -48,7 +49,7 @@ pub(crate) fn computed_setter(
         where
             #bound,
         {
-            self.__raw.set(#key, value)
+            #raw.set(#key, value)
         }
     }
 }
@@ -73,22 +74,30 @@ pub(crate) fn expand(ctx: &Ctx<'_>) -> TokenStream {
     );
     let allows = super::method_allows();
     let methods = ctx.item_fields().map(|(_, field)| method_set(ctx, field));
+    let name_taken = super::name_taken_check(
+        ctx,
+        handle,
+        &quote!(#handle),
+        &quote!(#krate::__private::RawModel<#self_ty>),
+    );
     quote! {
         #[doc = #struct_doc]
         #style
         #vis struct #handle <#params> #struct_where {
-            __raw: #krate::__private::RawModel<#self_ty>,
+            model: #krate::__private::RawModel<#self_ty>,
         }
+
+        #name_taken
 
         #[automatically_derived]
         impl #impl_generics #krate::__private::HandleOf<#self_ty> for #handle #ty_generics #reactive {
             #[inline]
             fn __from_raw(raw: #krate::__private::RawModel<#self_ty>) -> Self {
-                Self { __raw: raw }
+                Self { model: raw }
             }
             #[inline]
             fn __raw(&self) -> &#krate::__private::RawModel<#self_ty> {
-                &self.__raw
+                &self.model
             }
         }
 
@@ -97,6 +106,14 @@ pub(crate) fn expand(ctx: &Ctx<'_>) -> TokenStream {
             #(#methods)*
         }
     }
+}
+
+/// The handle's storage, read through the trait: the methods name the storage field nowhere,
+/// so a user's type of the handle's name (which they would then attach to) adds no errors.
+fn raw_of_handle(ctx: &Ctx<'_>) -> TokenStream {
+    let krate = &ctx.krate;
+    let self_ty = &ctx.self_ty;
+    quote!(#krate::__private::HandleOf::<#self_ty>::__raw(self))
 }
 
 fn method_set(ctx: &Ctx<'_>, field: &Field<'_>) -> TokenStream {
@@ -108,14 +125,15 @@ fn method_set(ctx: &Ctx<'_>, field: &Field<'_>) -> TokenStream {
     let getter = getter_ident(field);
     let setter = prefixed("set_", field);
     let on = prefixed("on_", field);
+    let raw = raw_of_handle(ctx);
     let (get_body, set_body, on_body) = if ctx.fallback {
         let u = ctx.unreachable();
         (u.clone(), u.clone(), u)
     } else {
         (
-            quote!(self.__raw.get(#key)),
-            quote!(self.__raw.set(#key, #krate::IntoValue::into_value(value))),
-            quote!(self.__raw.on(#key, 0, listener)),
+            quote!(#raw.get(#key)),
+            quote!(#raw.set(#key, #krate::IntoValue::into_value(value))),
+            quote!(#raw.on(#key, 0, listener)),
         )
     };
     let get_docs = docs_then(field, &format!("A clone of `{name}`'s committed value."));
@@ -123,7 +141,7 @@ fn method_set(ctx: &Ctx<'_>, field: &Field<'_>) -> TokenStream {
         " Listens to `{name}.changed`: `listener` gets `{{ value, previous }}` once per batch that changed it."
     );
     let setter_item = if field.is_computed() {
-        computed_setter(ctx, field, quote!(&self))
+        computed_setter(ctx, field, quote!(&self), &raw)
     } else {
         let set_doc = format!(
             " Sets `{name}` (a batch of one): `{name}.changed` then `change`; an equal value emits nothing."

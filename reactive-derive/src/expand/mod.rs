@@ -179,6 +179,44 @@ pub(crate) fn method_allows() -> TokenStream {
     )])
 }
 
+/// The derive's handle types take a name of the user's module (`UserHandle`, `UserBatch`); a
+/// type of the user's by that name makes rustc report the second definition, without a word
+/// of how to avoid it. This const says how, when it can tell: the generated type has its
+/// storage's layout, so a different one (size, alignment or drop glue) is the user's type,
+/// which the name resolves to. A user's type that happens to share that layout goes
+/// unnoticed here (rustc's own error remains); a generic struct's handle is not checked (a
+/// const cannot be generic).
+pub(crate) fn name_taken_check(
+    ctx: &Ctx<'_>,
+    name: &Ident,
+    ty: &TokenStream,
+    storage: &TokenStream,
+) -> TokenStream {
+    if !ctx.generics().params.is_empty() {
+        return TokenStream::new();
+    }
+    let message = match &ctx.input.attrs.handle {
+        Some(_) => format!(
+            "a type named `{name}` is already defined here: `#[reactive(handle = \"..\")]` \
+             names the generated handles; choose a name that is free"
+        ),
+        None => format!(
+            "a type named `{name}` is already defined here: name the generated handles with \
+             `#[reactive(handle = \"..\")]` (the live handle takes that name, the batch handle \
+             that name followed by `Batch`)"
+        ),
+    };
+    let span = ctx.input.ident.span();
+    let krate = ctx.krate_at(span);
+    // The batch handle's lifetime is left out (inferred), so that a user's type of its name
+    // without one reaches the check too.
+    quote_spanned! {span=>
+        #[doc(hidden)]
+        #[allow(elided_lifetimes_in_paths)]
+        const _: () = ::core::assert!(#krate::__private::same_layout::<#ty, #storage>(), #message);
+    }
+}
+
 /// A type as the bounded type of a where predicate: `<X>::Y` is parenthesized, since
 /// `where <X>::Y: ..` would read as generic parameters.
 pub(crate) fn where_type(ty: &syn::Type) -> TokenStream {
