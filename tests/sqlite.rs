@@ -172,6 +172,44 @@ fn rusqlite_free_connection(dir: &std::path::Path) -> rusqlite::Connection {
     rusqlite::Connection::open(dir.join("test.db")).expect("a side connection")
 }
 
+/// The column list every statement reads is the derive's const; it must be the quoted
+/// column names exactly (keywords, renames and a computed field's absence included).
+#[test]
+fn the_column_list_is_every_stored_column_quoted() {
+    fn quoted<T: reactive::sql::Record>() -> String {
+        T::columns()
+            .iter()
+            .map(|c| reactive::sql::statements::quote(c.name))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+    assert_eq!(quoted::<Keywords>(), r#""id", "type", "order", "group""#);
+    let select = reactive::sql::statements::select_by_id::<Keywords>(
+        reactive::sql::Dialect::Sqlite,
+        &"k".to_string(),
+    )
+    .unwrap();
+    assert!(
+        select
+            .sql
+            .starts_with(&format!("SELECT {} FROM", quoted::<Keywords>())),
+        "{}",
+        select.sql
+    );
+    for (sql, columns) in [
+        (
+            reactive::sql::statements::select_in_sql::<User>(reactive::sql::Dialect::Sqlite, 2),
+            quoted::<User>(),
+        ),
+        (
+            reactive::sql::statements::select_in_sql::<Note>(reactive::sql::Dialect::Postgres, 0),
+            quoted::<Note>(),
+        ),
+    ] {
+        assert!(sql.starts_with(&format!("SELECT {columns} FROM")), "{sql}");
+    }
+}
+
 #[test]
 fn keyword_field_names_work() {
     with_db("keywords", |db, _dir| async move {

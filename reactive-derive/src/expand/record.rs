@@ -38,6 +38,7 @@ pub(crate) fn expand(ctx: &Ctx<'_>) -> TokenStream {
     let id_pos = spec.id.as_ref().map(|id| id.pos);
     let generated = spec.id.as_ref().is_some_and(|id| id.generated);
     let mut defs = Vec::new();
+    let mut column_names: Vec<String> = Vec::new();
     let mut to_arms = Vec::new();
     let mut inits = Vec::new();
     let mut column = 0usize;
@@ -60,6 +61,7 @@ pub(crate) fn expand(ctx: &Ctx<'_>) -> TokenStream {
         let index = Literal::usize_unsuffixed(field.index.unwrap_or(0));
         let at = Literal::usize_unsuffixed(column);
         let name = &field.name;
+        column_names.push(name.clone());
         let is_id = id_pos == Some(pos);
         let is_version = spec.version == Some(pos);
         let (ty_expr, nullable, to, from) = if field.attrs.json.is_some()
@@ -158,10 +160,18 @@ pub(crate) fn expand(ctx: &Ctx<'_>) -> TokenStream {
             },
         )
     };
+    // Quoted as `statements::quote` does (inner quotes doubled), checked against it by the
+    // runtime's tests.
+    let column_list = column_names
+        .iter()
+        .map(|name| format!("\"{}\"", name.replace('"', "\"\"")))
+        .collect::<Vec<_>>()
+        .join(", ");
     quote! {
         #[automatically_derived]
         impl #impl_generics #sql::Record for #self_ty #clause {
             const __COLUMNS: &'static [#sql::ColumnDef] = #defs;
+            const __COLUMN_LIST: &'static str = #column_list;
 
             #[allow(unused_variables)]
             fn __to_column(

@@ -63,6 +63,10 @@ pub trait Record: Entity {
     const __COLUMNS: &'static [ColumnDef];
 
     #[doc(hidden)]
+    /// The quoted names of `__COLUMNS`, comma separated: `"id", "name"`.
+    const __COLUMN_LIST: &'static str;
+
+    #[doc(hidden)]
     /// The value of the column at `column` (an index into `__COLUMNS`).
     fn __to_column(&self, column: usize) -> Result<SqlValue, ValueError>;
 
