@@ -366,6 +366,14 @@ impl fmt::Display for ValueError {
 
 impl std::error::Error for ValueError {}
 
+/// Runs `f`; a panic in it becomes its message (so a provider's or hook's panic fails the
+/// operation instead of unwinding through the registry).
+pub(crate) async fn catch_unwind<F: std::future::Future>(f: F) -> Result<F::Output, String> {
+    futures_util::FutureExt::catch_unwind(std::panic::AssertUnwindSafe(f))
+        .await
+        .map_err(|payload| panic_message(payload.as_ref()))
+}
+
 /// The message of a panic payload (`Error::Panicked`, listener panic reports): its text when it
 /// has one.
 pub(crate) fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {

@@ -62,6 +62,13 @@ impl<T: Entity> Publish<T> {
             Publish::Insert(value) | Publish::Update { value, .. } => value,
         }
     }
+
+    /// The value being published, to rewrite it (in a before-publish hook).
+    pub fn value_mut(&mut self) -> &mut T {
+        match self {
+            Publish::Insert(value) | Publish::Update { value, .. } => value,
+        }
+    }
 }
 
 /// A store of entities of type `T`.

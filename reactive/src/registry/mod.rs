@@ -31,7 +31,7 @@ use crate::provider::Provider;
 pub use crate::model::flags::Flags;
 pub(crate) use events::Listeners;
 pub use events::RegistryEvent;
-pub(crate) use plugins::{catch_unwind, prepare_publish};
+pub(crate) use plugins::prepare_publish;
 pub use plugins::{EntityHooks, Operation, Plugin, PluginCall};
 
 /// An identity map of live entities, per entity type and id.

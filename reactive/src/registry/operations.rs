@@ -22,7 +22,8 @@ use crate::model::raw::Slot;
 use crate::model::Model;
 use crate::provider::{Provider, Publish};
 
-use super::{catch_unwind, prepare_publish, Registry};
+use super::{prepare_publish, Registry};
+use crate::error::catch_unwind;
 
 /// Flag changes as `<flag>.changed` events.
 fn flag_events(before: Flags, after: Flags, events: &mut Events) {
