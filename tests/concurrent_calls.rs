@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use reactive::prelude::*;
-use reactive::provider::testing::{Call, Op, TestProvider};
+use reactive::provider::testing::{Call, Method, TestProvider};
 use reactive::provider::{MemoryProvider, Provider, Publish};
 
 #[derive(Reactive, Clone, Debug, PartialEq)]
@@ -54,7 +54,7 @@ async fn an_acknowledged_publish_is_kept_when_a_later_load_read_older_data() {
         let (registry, store) = doc_store();
         let m = registry.get_or_load::<Doc>(&"d1".into()).await.unwrap();
         m.set_owner("Grace").unwrap();
-        let gate = store.hold(Op::Publish);
+        let gate = store.hold(Method::Publish);
         let publish = tokio::spawn({
             let m = m.clone();
             async move { m.publish().await }
@@ -70,7 +70,7 @@ async fn an_acknowledged_publish_is_kept_when_a_later_load_read_older_data() {
         assert_eq!(m.version(), 2, "the model is at the store's version");
         assert_eq!(m.owner(), "Grace");
         assert!(!m.is_dirty(), "dirty: {:?}", m.dirty_fields());
-        store.unhold(Op::Publish);
+        store.unhold(Method::Publish);
         m.set_title("Plans").unwrap();
         m.publish()
             .await
@@ -171,7 +171,7 @@ async fn an_unversioned_publish_overtaken_by_a_load_re_baselines_what_it_sent() 
         registry.provide(store.clone());
         let m = registry.get_or_load::<Note>(&"n1".into()).await.unwrap();
         m.set_owner("Grace").unwrap();
-        let gate = store.hold(Op::Publish);
+        let gate = store.hold(Method::Publish);
         let publish = tokio::spawn({
             let m = m.clone();
             async move { m.publish().await }
@@ -208,7 +208,7 @@ async fn publish_behind_another(
     tokio::task::JoinHandle<Result<(), Error>>,
     Waiting,
 ) {
-    let gate = store.hold(Op::Publish);
+    let gate = store.hold(Method::Publish);
     m.set_owner("Grace").unwrap();
     let first = tokio::spawn({
         let m = m.clone();
@@ -240,7 +240,7 @@ async fn two_publishes_started_back_to_back_both_succeed() {
                 .push(e.value()["value"].as_bool().unwrap())
         });
         let (gate, first, second) = publish_behind_another(&m, &store).await;
-        assert_eq!(store.count(Op::Publish), 1);
+        assert_eq!(store.count(Method::Publish), 1);
         gate.release(1);
         first.await.unwrap().unwrap();
         assert!(
@@ -294,7 +294,7 @@ async fn fetching_counts_overlapping_loads() {
     within("overlapping loads", async {
         let (registry, store) = doc_store();
         let m = registry.get_or_load::<Doc>(&"d1".into()).await.unwrap();
-        let gate = store.hold(Op::Load);
+        let gate = store.hold(Method::Load);
         let loads: Vec<_> = (0..2)
             .map(|_| {
                 let m = m.clone();
@@ -330,7 +330,7 @@ async fn a_publish_dropped_while_waiting_for_its_turn_is_never_sent() {
         gate.release(1);
         first.await.unwrap().unwrap();
         assert!(!m.flags().processing);
-        assert_eq!(store.count(Op::Publish), 1);
+        assert_eq!(store.count(Method::Publish), 1);
         assert_eq!(m.dirty_fields(), vec!["title"]);
     })
     .await;

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use reactive::prelude::*;
-use reactive::provider::testing::{Op, TestProvider};
+use reactive::provider::testing::{Method, TestProvider};
 
 #[derive(Reactive, Clone, Debug, PartialEq, Serialize)]
 #[entity("accounts")]
@@ -54,7 +54,7 @@ async fn of_two_publishes_in_flight_together_the_second_conflicts_and_nothing_is
     in_a.set_owner("Ada Lovelace").unwrap();
     in_b.set_email("ada@lovelace.org").unwrap();
     // Both publishes reach the store before either is let through.
-    let gate = store.hold(Op::Publish);
+    let gate = store.hold(Method::Publish);
     let first = tokio::spawn({
         let m = in_a.clone();
         async move { m.publish().await }
@@ -64,7 +64,7 @@ async fn of_two_publishes_in_flight_together_the_second_conflicts_and_nothing_is
         async move { m.publish().await }
     });
     within("both publishes at the gate", gate.wait_for(2)).await;
-    store.unhold(Op::Publish);
+    store.unhold(Method::Publish);
     gate.release(2);
     let results = [
         within("the first publish", first).await.unwrap(),
@@ -117,11 +117,11 @@ async fn a_stale_delete_conflicts_and_the_entity_stays() {
 async fn a_store_failure_is_not_a_conflict_and_a_retry_succeeds() {
     let (store, (_a, in_a), _) = two_servers().await;
     in_a.set_owner("Ada L.").unwrap();
-    store.fail_next(Op::Publish, 1);
+    store.fail_next(Method::Publish, 1);
     let err = in_a.publish().await.unwrap_err();
     assert!(!matches!(err, Error::Conflict { .. }), "{err:?}");
     assert_eq!((in_a.version(), in_a.dirty_fields()), (1, vec!["owner"]));
     in_a.publish().await.unwrap();
     assert_eq!(store.get(&1).unwrap().owner, "Ada L.");
-    assert_eq!(store.count(Op::Publish), 2);
+    assert_eq!(store.count(Method::Publish), 2);
 }

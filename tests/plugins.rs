@@ -192,8 +192,9 @@ async fn an_audit_plugin_sees_every_write_and_every_load_on_every_path() {
         .into_iter()
         .filter(|c| {
             matches!(
-                c.op(),
-                reactive::provider::testing::Op::Publish | reactive::provider::testing::Op::Delete
+                c.method(),
+                reactive::provider::testing::Method::Publish
+                    | reactive::provider::testing::Method::Delete
             )
         })
         .collect();

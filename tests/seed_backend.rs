@@ -188,7 +188,7 @@ async fn get_by_id_answers_the_user_or_not_found() {
     let (status, body) = get_user(&registry, "404").await;
     assert_eq!((status, body), (404, json!({ "error": "User not found" })));
     // A failing store is not a 404.
-    store.fail_next(reactive::provider::testing::Op::Load, 1);
+    store.fail_next(reactive::provider::testing::Method::Load, 1);
     assert_eq!(get_user(&registry, "2").await.0, 500);
 }
 

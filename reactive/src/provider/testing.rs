@@ -15,10 +15,11 @@ use crate::error::Error;
 use crate::provider::{MemoryProvider, Provider, Publish};
 use crate::query::{Page, Query, Queryable};
 
-/// The kind of a provider call.
+/// The [`Provider`] method a call went to (a [`Call`]'s kind; not the registry's
+/// [`Operation`](crate::registry::Operation), which hooks see and which has no `list`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
-pub enum Op {
+pub enum Method {
     /// [`Provider::load`].
     Load,
     /// [`Provider::load_many`].
@@ -75,14 +76,14 @@ pub enum Call<T: Entity> {
 }
 
 impl<T: Entity> Call<T> {
-    /// The kind of call.
-    pub fn op(&self) -> Op {
+    /// The provider method called.
+    pub fn method(&self) -> Method {
         match self {
-            Call::Load { .. } => Op::Load,
-            Call::LoadMany { .. } => Op::LoadMany,
-            Call::Insert { .. } | Call::Update { .. } => Op::Publish,
-            Call::Delete { .. } => Op::Delete,
-            Call::List { .. } => Op::List,
+            Call::Load { .. } => Method::Load,
+            Call::LoadMany { .. } => Method::LoadMany,
+            Call::Insert { .. } | Call::Update { .. } => Method::Publish,
+            Call::Delete { .. } => Method::Delete,
+            Call::List { .. } => Method::List,
         }
     }
 
@@ -302,7 +303,7 @@ impl fmt::Debug for Gate {
 /// ```
 /// use std::sync::Arc;
 /// use reactive::prelude::*;
-/// use reactive::provider::testing::{Call, Op, TestProvider};
+/// use reactive::provider::testing::{Call, Method, TestProvider};
 ///
 /// #[derive(Reactive, Clone, Debug)]
 /// #[entity("users")]
@@ -316,7 +317,7 @@ impl fmt::Debug for Gate {
 ///
 /// let ada = registry.get_or_load::<User>(&"u1".to_string()).await?;
 /// ada.set_name("Ada Lovelace")?;
-/// store.fail_next(Op::Publish, 1);
+/// store.fail_next(Method::Publish, 1);
 /// assert!(ada.publish().await.is_err());          // injected: nothing written
 /// assert!(ada.is_dirty());
 /// ada.publish().await?;
@@ -331,9 +332,9 @@ impl fmt::Debug for Gate {
 pub struct TestProvider<T: Entity> {
     store: MemoryProvider<T>,
     calls: Mutex<Vec<Call<T>>>,
-    next_faults: Mutex<HashMap<Op, usize>>,
+    next_faults: Mutex<HashMap<Method, usize>>,
     rules: Mutex<Vec<Rule<T>>>,
-    gates: Mutex<HashMap<Op, Gate>>,
+    gates: Mutex<HashMap<Method, Gate>>,
 }
 
 impl<T: Entity> Default for TestProvider<T> {
@@ -384,15 +385,19 @@ impl<T: Entity> TestProvider<T> {
         std::mem::take(&mut *self.calls.lock())
     }
 
-    /// How many calls of `op` were received.
-    pub fn count(&self, op: Op) -> usize {
-        self.calls.lock().iter().filter(|c| c.op() == op).count()
+    /// How many calls of `method` were received.
+    pub fn count(&self, method: Method) -> usize {
+        self.calls
+            .lock()
+            .iter()
+            .filter(|c| c.method() == method)
+            .count()
     }
 
-    /// The next `n` calls of `op` fail (with [`Error::Other`], "injected fault: ..."), after
-    /// any already pending for `op`.
-    pub fn fail_next(&self, op: Op, n: usize) -> &Self {
-        *self.next_faults.lock().entry(op).or_insert(0) += n;
+    /// The next `n` calls of `method` fail (with [`Error::Other`], "injected fault: ..."), after
+    /// any already pending for `method`.
+    pub fn fail_next(&self, method: Method, n: usize) -> &Self {
+        *self.next_faults.lock().entry(method).or_insert(0) += n;
         self
     }
 
@@ -412,35 +417,35 @@ impl<T: Entity> TestProvider<T> {
         self.rules.lock().clear();
     }
 
-    /// From now on, calls of `op` wait at the returned gate until it lets them through.
+    /// From now on, calls of `method` wait at the returned gate until it lets them through.
     /// Holding an operation again returns its existing gate.
-    pub fn hold(&self, op: Op) -> Gate {
+    pub fn hold(&self, method: Method) -> Gate {
         self.gates
             .lock()
-            .entry(op)
+            .entry(method)
             .or_insert_with(Gate::new)
             .clone()
     }
 
-    /// Stops holding `op`: later calls pass; calls already waiting still need a
+    /// Stops holding `method`: later calls pass; calls already waiting still need a
     /// [`Gate::release`].
-    pub fn unhold(&self, op: Op) {
-        self.gates.lock().remove(&op);
+    pub fn unhold(&self, method: Method) {
+        self.gates.lock().remove(&method);
     }
 
     /// Records `call`, waits at its gate, and returns the fault it gets, if any.
     async fn enter(&self, call: Call<T>) -> Result<(), Error> {
-        let op = call.op();
+        let method = call.method();
         self.calls.lock().push(call.clone());
-        let gate = self.gates.lock().get(&op).cloned();
+        let gate = self.gates.lock().get(&method).cloned();
         if let Some(gate) = gate {
             gate.pass().await;
         }
         {
             let mut next = self.next_faults.lock();
-            if let Some(n) = next.get_mut(&op).filter(|n| **n > 0) {
+            if let Some(n) = next.get_mut(&method).filter(|n| **n > 0) {
                 *n -= 1;
-                return Err(Error::msg(format_args!("injected fault: {op:?}")));
+                return Err(Error::msg(format_args!("injected fault: {method:?}")));
             }
         }
         let rules = self.rules.lock();

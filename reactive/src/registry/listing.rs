@@ -34,7 +34,11 @@ impl Registry {
             }
         }
         Ok(Page {
-            items: self.adopt_many(page.items),
+            items: self
+                .adopt_all(&self.entity_set::<T>(), page.items)
+                .into_iter()
+                .map(|adopted| adopted.model)
+                .collect(),
             next: page.next,
             total: page.total,
         })

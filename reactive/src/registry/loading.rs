@@ -170,19 +170,14 @@ impl Registry {
         Ok(in_order(&set, ids, fresh))
     }
 
-    /// Loaded values as registered models, in their order (see `adopt_all`; a value without
-    /// an id is left out).
-    pub(crate) fn adopt_many<T: Entity>(&self, values: Vec<T>) -> Vec<Model<T>> {
-        self.adopt_all(&self.entity_set::<T>(), values)
-            .into_iter()
-            .map(|adopted| adopted.model)
-            .collect()
-    }
-
     /// Registers loaded values in one pass under the map's lock: a value whose id is live
     /// gives the live model (it keeps its state), any other becomes a new registered model.
     /// Returns each value's id and model, in the order of `values`.
-    fn adopt_all<T: Entity>(&self, set: &Arc<EntitySet<T>>, values: Vec<T>) -> Vec<Adopted<T>> {
+    pub(crate) fn adopt_all<T: Entity>(
+        &self,
+        set: &Arc<EntitySet<T>>,
+        values: Vec<T>,
+    ) -> Vec<Adopted<T>> {
         // Built before the lock: a model's construction runs the user's computed fields.
         let models: Vec<(T::Id, Model<T>)> = values
             .into_iter()
@@ -239,7 +234,8 @@ impl Registry {
     }
 
     /// A loaded value as a registered model: the live model if its id is live already (it
-    /// keeps its state), else a new one.
+    /// keeps its state), else a new one (and if a model of that id went live meanwhile, that
+    /// one).
     pub(crate) fn adopt<T: Entity>(&self, value: T) -> Result<Option<Model<T>>, Error> {
         let Some(id) = value.id() else {
             return Ok(None);
@@ -247,25 +243,8 @@ impl Registry {
         if let Some(live) = self.get::<T>(&id) {
             return Ok(Some(live));
         }
-        self.adopt_new(value)
-    }
-
-    /// [`adopt`](Registry::adopt) for a value whose id was not live a moment ago: registers
-    /// it straight away (a model that went live meanwhile wins, as in `adopt`).
-    pub(crate) fn adopt_new<T: Entity>(&self, value: T) -> Result<Option<Model<T>>, Error> {
-        self.adopt_new_in(&self.entity_set::<T>(), value)
-    }
-
-    fn adopt_new_in<T: Entity>(
-        &self,
-        set: &Arc<EntitySet<T>>,
-        value: T,
-    ) -> Result<Option<Model<T>>, Error> {
-        let Some(id) = value.id() else {
-            return Ok(None);
-        };
         let model = Model::loaded(value);
-        match self.join_entity_set(set, &model) {
+        match self.join_entity_set(&self.entity_set::<T>(), &model) {
             Ok(()) => Ok(Some(model)),
             Err(Error::AlreadyLive { .. }) => Ok(self.get::<T>(&id)),
             Err(err) => Err(err),
@@ -274,9 +253,9 @@ impl Registry {
 }
 
 /// A value registered by [`Registry::adopt_all`]: its id, its model, whether the model is new.
-struct Adopted<T: Entity> {
+pub(crate) struct Adopted<T: Entity> {
     id: T::Id,
-    model: Model<T>,
+    pub(crate) model: Model<T>,
     created: bool,
 }
 

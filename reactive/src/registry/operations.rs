@@ -152,7 +152,7 @@ impl<T: Entity> Model<T> {
                         },
                         &["load", "post:load"],
                     );
-                    let joined = registry.adopt_model(&model);
+                    let joined = registry.ensure_joined(&model);
                     if let Some(seen) = seen {
                         chain.after_load(&id, Some(&seen)).await;
                     }
@@ -285,7 +285,7 @@ impl<T: Entity> Model<T> {
                         end_write::<T>,
                         &["publish", "post:publish"],
                     );
-                    let joined = registry.adopt_model(&model);
+                    let joined = registry.ensure_joined(&model);
                     if let Some(seen) = seen {
                         chain.after_publish(&seen, &fields, insert).await;
                     }
@@ -516,7 +516,7 @@ impl Registry {
     }
 
     /// Registers a model that loaded or published successfully, if it is not yet.
-    fn adopt_model<T: Entity>(&self, model: &Model<T>) -> Result<(), Error> {
+    fn ensure_joined<T: Entity>(&self, model: &Model<T>) -> Result<(), Error> {
         if model.registered_in().is_some() {
             return Ok(());
         }
