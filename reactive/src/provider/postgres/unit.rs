@@ -89,13 +89,7 @@ impl Postgres {
     /// # Ok(()) }
     /// ```
     pub async fn publish_all<T: Record>(&self, requests: Vec<Publish<T>>) -> Result<Vec<T>, Error> {
-        let mut unit = self.unit_of_work().await?;
-        let mut stored = Vec::with_capacity(requests.len());
-        for request in requests {
-            stored.push(unit.publish(request).await?);
-        }
-        unit.commit().await?;
-        Ok(stored)
+        crate::sql::shared::publish_all(self.unit_of_work().await?, requests).await
     }
 }
 
@@ -180,5 +174,18 @@ impl std::fmt::Debug for UnitOfWork {
         f.debug_struct("UnitOfWork")
             .field("open", &self.client.is_some())
             .finish()
+    }
+}
+
+impl crate::sql::shared::Transaction for UnitOfWork {
+    fn publish<T: Record>(
+        &mut self,
+        request: Publish<T>,
+    ) -> impl std::future::Future<Output = Result<T, Error>> + Send {
+        UnitOfWork::publish(self, request)
+    }
+
+    fn commit(self) -> impl std::future::Future<Output = Result<(), Error>> + Send {
+        UnitOfWork::commit(self)
     }
 }

@@ -68,13 +68,7 @@ impl Sqlite {
     /// Stores every request of `requests` in one transaction: all of them, or (on the first
     /// error, which is returned) none. The stored values, in the order of `requests`.
     pub async fn publish_all<T: Record>(&self, requests: Vec<Publish<T>>) -> Result<Vec<T>, Error> {
-        let mut unit = self.unit_of_work().await?;
-        let mut stored = Vec::with_capacity(requests.len());
-        for request in requests {
-            stored.push(unit.publish(request).await?);
-        }
-        unit.commit().await?;
-        Ok(stored)
+        crate::sql::shared::publish_all(self.unit_of_work().await?, requests).await
     }
 }
 
@@ -190,5 +184,18 @@ impl std::fmt::Debug for UnitOfWork {
         f.debug_struct("UnitOfWork")
             .field("open", &self.conn.is_some())
             .finish()
+    }
+}
+
+impl crate::sql::shared::Transaction for UnitOfWork {
+    fn publish<T: Record>(
+        &mut self,
+        request: Publish<T>,
+    ) -> impl std::future::Future<Output = Result<T, Error>> + Send {
+        UnitOfWork::publish(self, request)
+    }
+
+    fn commit(self) -> impl std::future::Future<Output = Result<(), Error>> + Send {
+        UnitOfWork::commit(self)
     }
 }
