@@ -264,3 +264,119 @@ async fn an_older_page_never_overwrites_a_newer_one() {
     within(a).await.unwrap().unwrap();
     assert_eq!(tasks.ids(), [1, 2, 3], "the older page won");
 }
+
+/// Records, per list call, how many holders the query's plan had when the call arrived (the
+/// query's own cache and this provider's read are two; a third is the collection's).
+struct PlanSpy {
+    store: MemoryProvider<Task>,
+    holders: std::sync::Mutex<Vec<usize>>,
+}
+
+#[reactive::async_trait]
+impl Provider<Task> for PlanSpy {
+    async fn load(&self, id: &u64) -> Result<Option<Task>, Error> {
+        self.store.load(id).await
+    }
+    async fn publish(&self, request: reactive::provider::Publish<Task>) -> Result<Task, Error> {
+        self.store.publish(request).await
+    }
+    async fn delete(&self, id: &u64, version: Option<u64>) -> Result<(), Error> {
+        self.store.delete(id, version).await
+    }
+    async fn list(&self, query: &Query<Task>) -> Result<Page<Task>, Error> {
+        let plan = query.plan()?;
+        self.holders
+            .lock()
+            .unwrap()
+            .push(std::sync::Arc::strong_count(&plan));
+        drop(plan);
+        self.store.list(query).await
+    }
+}
+
+#[tokio::test]
+async fn each_page_is_planned_once_the_provider_reading_the_collections_plan() {
+    let spy = std::sync::Arc::new(PlanSpy {
+        store: MemoryProvider::new(),
+        holders: Default::default(),
+    });
+    for id in 1..=6 {
+        spy.store.insert(task(id, id * 10, true));
+    }
+    let registry = Registry::new();
+    registry.provide(spy.clone());
+    let tasks = Collection::<Task>::new(&registry);
+    within(tasks.load(open_by_priority(2))).await.unwrap();
+    within(tasks.load_next()).await.unwrap();
+    // The first page: the collection planned it (to check it and keep it for membership) and
+    // the provider got that plan; a later page is planned by the provider alone.
+    assert_eq!(*spy.holders.lock().unwrap(), [3, 2]);
+}
+
+#[tokio::test]
+async fn an_item_that_moves_past_the_loaded_window_comes_back_in_its_place() {
+    let registry = Registry::new();
+    let store = MemoryProvider::new();
+    for id in 1..=6 {
+        store.insert(task(id, id * 10, true));
+    }
+    registry.provide(store);
+    let tasks = Collection::<Task>::new(&registry);
+    within(tasks.load(open_by_priority(2))).await.unwrap();
+    within(tasks.load_next()).await.unwrap();
+    assert_eq!(tasks.ids(), [6, 5, 4, 3]);
+    let log = Log::default();
+    let l = log.clone();
+    let _sub = tasks.on_event(move |e| match e {
+        CollectionEvent::Added { index, .. } => l.push(format!("added {index}")),
+        CollectionEvent::Removed { index, .. } => l.push(format!("removed {index}")),
+        _ => l.push("reset"),
+    });
+    // Priority 1 sorts after 2 and 1, which are not loaded yet: it leaves the window (and
+    // is stored so, for the later page to bring it).
+    let moved = tasks.get(0).unwrap();
+    moved.set_priority(1).unwrap();
+    assert_eq!(tasks.ids(), [5, 4, 3]);
+    within(moved.publish()).await.unwrap();
+    assert_eq!(
+        log.take(),
+        ["removed 0"],
+        "one event, and none for the publish"
+    );
+    assert_eq!(tasks.total(), Some(6), "it still matches");
+    // Changes past the window count it once.
+    moved.set_priority(2).unwrap();
+    moved.set_priority(1).unwrap();
+    assert_eq!(tasks.total(), Some(6), "counted once");
+    assert_eq!(tasks.ids(), [5, 4, 3]);
+    within(tasks.load_next()).await.unwrap();
+    assert_eq!(tasks.ids(), [5, 4, 3, 2, 1]);
+    within(tasks.load_next()).await.unwrap();
+    assert_eq!(tasks.ids(), [5, 4, 3, 2, 1, 6]);
+    assert!(!tasks.has_more());
+    // Within the window an item moves in place.
+    tasks.get(0).unwrap().set_priority(35).unwrap();
+    assert_eq!(tasks.ids(), [4, 5, 3, 2, 1, 6]);
+    assert_eq!(tasks.total(), Some(6));
+}
+
+#[tokio::test]
+async fn a_deleted_entity_past_the_window_leaves_the_total() {
+    let registry = Registry::new();
+    let store = MemoryProvider::new();
+    for id in 1..=4 {
+        store.insert(task(id, id * 10, true));
+    }
+    registry.provide(store);
+    let tasks = Collection::<Task>::new(&registry);
+    within(tasks.load(open_by_priority(2))).await.unwrap();
+    assert_eq!((tasks.ids(), tasks.total()), (vec![4, 3], Some(4)));
+    let top = tasks.get(0).unwrap();
+    top.set_priority(5).unwrap();
+    within(top.publish()).await.unwrap();
+    assert_eq!((tasks.ids(), tasks.total()), (vec![3], Some(4)));
+    within(top.delete()).await.unwrap();
+    assert_eq!((tasks.ids(), tasks.total()), (vec![3], Some(3)));
+    within(tasks.load_next()).await.unwrap();
+    assert_eq!(tasks.ids(), [3, 2, 1]);
+}

@@ -50,20 +50,24 @@ impl<T: Entity + Queryable> Inner<T> {
 
     /// A model changed or joined the registry: it joins, moves or leaves.
     fn reconsider(&self, model: &Model<T>) -> Vec<CollectionEvent<T>> {
-        let mut state = self.state.lock();
+        let mut guard = self.state.lock();
+        let state = &mut *guard;
         let Some(plan) = state.plan.clone() else {
             return Vec::new();
         };
-        let (matches, key) = model.with(|v| {
+        let (id, matches, key) = model.with(|v| {
             (
+                v.id(),
                 plan.matches(v).unwrap_or(false),
                 plan.sort_key(v).unwrap_or_default(),
             )
         });
         let mut events = Vec::new();
+        let more = state.next.is_some();
         let at_now = state.items.iter().position(|m| m.ptr_eq(model));
         if let Some(index) = at_now {
             let removed = state.items.remove(index);
+            state.keys.remove(index);
             if !matches {
                 if let Some(total) = state.total.as_mut() {
                     *total = total.saturating_sub(1);
@@ -75,8 +79,19 @@ impl<T: Entity + Queryable> Inner<T> {
                 return events;
             }
             // Still matches: it may have moved.
-            let to = position_of(&state.items, &plan, &key);
+            let to = position_of(&state.keys, &plan, &key);
+            if more && to >= state.items.len() {
+                // Past the loaded window: it comes back with a later page, in its place
+                // (kept here, it would stand out of order before that page's rows).
+                state.beyond.extend(id);
+                events.push(CollectionEvent::Removed {
+                    model: removed,
+                    index,
+                });
+                return events;
+            }
             state.items.insert(to, removed);
+            state.keys.insert(to, key);
             if to != index {
                 events.push(CollectionEvent::Removed {
                     model: model.clone(),
@@ -89,22 +104,29 @@ impl<T: Entity + Queryable> Inner<T> {
             }
             return events;
         }
+        // Counted already if it left the window (or joined past it) earlier.
+        let counted = id.as_ref().is_some_and(|id| state.beyond.remove(id));
         if !matches {
-            return events;
-        }
-        let to = position_of(&state.items, &plan, &key);
-        let more = state.next.is_some();
-        if more && to >= state.items.len() {
-            // Beyond the loaded window: it will come with a later page.
-            if let Some(total) = state.total.as_mut() {
-                *total += 1;
+            if counted {
+                if let Some(total) = state.total.as_mut() {
+                    *total = total.saturating_sub(1);
+                }
             }
             return events;
         }
-        state.items.insert(to, model.clone());
-        if let Some(total) = state.total.as_mut() {
-            *total += 1;
+        let to = position_of(&state.keys, &plan, &key);
+        if !counted {
+            if let Some(total) = state.total.as_mut() {
+                *total += 1;
+            }
         }
+        if more && to >= state.items.len() {
+            // Beyond the loaded window: it will come with a later page.
+            state.beyond.extend(id);
+            return events;
+        }
+        state.items.insert(to, model.clone());
+        state.keys.insert(to, key);
         events.push(CollectionEvent::Added {
             model: model.clone(),
             index: to,
@@ -113,10 +135,11 @@ impl<T: Entity + Queryable> Inner<T> {
         let window = state.window.max(1);
         if state.items.len() > window {
             if let Some(last) = state.items.pop() {
+                state.keys.pop();
                 let index = state.items.len();
-                if let Some(new_last) = state.items.last() {
-                    let key = new_last.with(|v| plan.sort_key(v).unwrap_or_default());
-                    state.next = Some(plan.cursor_after(&key));
+                state.beyond.extend(last.with(|v| v.id()));
+                if let Some(new_last) = state.keys.last() {
+                    state.next = Some(plan.cursor_after(new_last));
                 }
                 events.push(CollectionEvent::Removed { model: last, index });
             }
@@ -131,9 +154,15 @@ impl<T: Entity + Queryable> Inner<T> {
             .iter()
             .position(|m| m.with(|v| v.id()).as_ref() == Some(id))
         else {
+            if state.beyond.remove(id) {
+                if let Some(total) = state.total.as_mut() {
+                    *total = total.saturating_sub(1);
+                }
+            }
             return Vec::new();
         };
         let model = state.items.remove(index);
+        state.keys.remove(index);
         if let Some(total) = state.total.as_mut() {
             *total = total.saturating_sub(1);
         }
@@ -141,14 +170,11 @@ impl<T: Entity + Queryable> Inner<T> {
     }
 }
 
-/// Where a row of sort key `key` goes among `items` (after equal keys).
-fn position_of<T: Entity + Queryable>(
-    items: &[Model<T>],
+/// Where a row of sort key `key` goes among the items of sort keys `keys` (after equal keys).
+fn position_of<T: Queryable>(
+    keys: &[Vec<Value>],
     plan: &crate::query::Plan<T>,
     key: &[Value],
 ) -> usize {
-    items.partition_point(|m| {
-        let other = m.with(|v| plan.sort_key(v).unwrap_or_default());
-        plan.cmp_keys(&other, key) != Ordering::Greater
-    })
+    keys.partition_point(|other| plan.cmp_keys(other, key) != Ordering::Greater)
 }

@@ -15,7 +15,7 @@ use crate::entity::Entity;
 use crate::error::Error;
 use crate::event::subscription::Subscription;
 use crate::model::Model;
-use crate::query::{Cursor, Page, Plan, Query, Queryable};
+use crate::query::{Cursor, Page, Plan, Query, Queryable, Value};
 use crate::registry::Registry;
 
 use membership::Listeners;
@@ -48,6 +48,9 @@ struct State<T: Entity> {
     /// The plan of `query`, made once per `load`: later pages and every registry event use it.
     plan: Option<Arc<Plan<T>>>,
     items: Vec<Model<T>>,
+    /// The sort key of each item, as of its last event (so placing a changed item reads no
+    /// other item's fields): `keys[i]` is `items[i]`'s.
+    keys: Vec<Vec<Value>>,
     next: Option<Cursor>,
     total: Option<u64>,
     /// Sequence numbers of loads started and applied (an older page never overwrites a
@@ -57,6 +60,9 @@ struct State<T: Entity> {
     /// How many items the loaded pages hold (the limit times the pages): a live join into a
     /// full window pushes the last item to the next page.
     window: usize,
+    /// Matching entities past the loaded window that `total` counts already (they left it, or
+    /// joined past it): a later change or page does not count them again.
+    beyond: std::collections::HashSet<T::Id>,
 }
 
 pub(crate) struct Inner<T: Entity> {
@@ -115,11 +121,13 @@ impl<T: Entity + Queryable> Collection<T> {
                     query: None,
                     plan: None,
                     items: Vec::new(),
+                    keys: Vec::new(),
                     next: None,
                     total: None,
                     started: 0,
                     applied: 0,
                     window: 0,
+                    beyond: Default::default(),
                 }),
                 listeners: Listeners::new(),
                 live: Mutex::new(None),
@@ -159,7 +167,7 @@ impl<T: Entity + Queryable> Collection<T> {
         let (limit, plan) = match self.inner.state.lock().plan.clone() {
             Some(plan) if append => (plan.limit(), None),
             _ => {
-                let plan = Arc::new(query.plan()?);
+                let plan = query.plan()?;
                 (plan.limit(), Some(plan))
             }
         };
@@ -186,9 +194,17 @@ impl<T: Entity + Queryable> Collection<T> {
             if append {
                 state.window += limit;
                 for model in page.items {
+                    if let Some(id) = model.with(|v| v.id()) {
+                        state.beyond.remove(&id);
+                    }
                     if state.items.iter().any(|m| m.ptr_eq(&model)) {
                         continue;
                     }
+                    let key = match &state.plan {
+                        Some(plan) => model.with(|v| plan.sort_key(v).unwrap_or_default()),
+                        None => Vec::new(),
+                    };
+                    state.keys.push(key);
                     state.items.push(model.clone());
                     events.push(CollectionEvent::Added {
                         model,
@@ -196,7 +212,16 @@ impl<T: Entity + Queryable> Collection<T> {
                     });
                 }
             } else {
+                state.keys = match &plan {
+                    Some(plan) => page
+                        .items
+                        .iter()
+                        .map(|m| m.with(|v| plan.sort_key(v).unwrap_or_default()))
+                        .collect(),
+                    None => Vec::new(),
+                };
                 state.items = page.items;
+                state.beyond.clear();
                 state.window = limit;
                 state.query = Some(query.after(None));
                 state.plan = plan;

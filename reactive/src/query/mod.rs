@@ -100,6 +100,10 @@ pub struct Query<T> {
     after: Option<Cursor>,
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     total: bool,
+    /// The plan, made on the first [`plan`](Query::plan) of this value: a collection and the
+    /// provider it asks share it (every builder method starts a new one).
+    #[serde(skip)]
+    planned: std::sync::OnceLock<std::sync::Arc<Plan<T>>>,
 }
 
 impl<T> Query<T> {
@@ -111,11 +115,13 @@ impl<T> Query<T> {
             limit: None,
             after: None,
             total: false,
+            planned: std::sync::OnceLock::new(),
         }
     }
 
     /// Keeps the entities `filter` matches (several calls: all of them must match).
     pub fn filter(mut self, filter: Filter<T>) -> Self {
+        self.planned = std::sync::OnceLock::new();
         self.filter = Some(match self.filter.take() {
             Some(current) => current.and(filter),
             None => filter,
@@ -125,24 +131,28 @@ impl<T> Query<T> {
 
     /// Adds a sort key (after the ones already given): `.order_by(User::NAME.asc())`.
     pub fn order_by(mut self, order: Order<T>) -> Self {
+        self.planned = std::sync::OnceLock::new();
         self.order.push(order);
         self
     }
 
     /// The page size: at most [`MAX_LIMIT`].
     pub fn limit(mut self, limit: usize) -> Self {
+        self.planned = std::sync::OnceLock::new();
         self.limit = Some(limit);
         self
     }
 
     /// Starts after `cursor` (a page's [`next`](Page::next)); `None` starts at the beginning.
     pub fn after(mut self, cursor: impl Into<Option<Cursor>>) -> Self {
+        self.planned = std::sync::OnceLock::new();
         self.after = cursor.into();
         self
     }
 
     /// Counts every matching entity into [`Page::total`].
     pub fn with_total(mut self) -> Self {
+        self.planned = std::sync::OnceLock::new();
         self.total = true;
         self
     }
@@ -214,9 +224,28 @@ impl<T: Entity> Query<T> {
 
 impl<T: Queryable> Query<T> {
     /// Checks the query against `T` (field names, operators, values, limit, cursor) and
-    /// resolves it for evaluation.
-    pub fn plan(&self) -> Result<Plan<T>, Error> {
-        Plan::new(self)
+    /// resolves it for evaluation; made once per query value (a clone shares it), so a
+    /// collection that checks a query and the provider it then asks plan it once.
+    ///
+    /// ```
+    /// use reactive::prelude::*;
+    ///
+    /// #[derive(Reactive, Clone, Debug)]
+    /// #[entity("users")]
+    /// struct User { id: String, age: u32 }
+    ///
+    /// let query = Query::<User>::new().filter(User::AGE.ge(18)).limit(10);
+    /// let plan = query.plan()?;
+    /// assert_eq!(plan.limit(), 10);
+    /// assert!(std::sync::Arc::ptr_eq(&plan, &query.plan()?));
+    /// # Ok::<(), reactive::Error>(())
+    /// ```
+    pub fn plan(&self) -> Result<std::sync::Arc<Plan<T>>, Error> {
+        if let Some(plan) = self.planned.get() {
+            return Ok(plan.clone());
+        }
+        let plan = std::sync::Arc::new(Plan::new(self)?);
+        Ok(self.planned.get_or_init(|| plan).clone())
     }
 
     /// Whether `value` matches the filter.
@@ -239,6 +268,7 @@ impl<T> Clone for Query<T> {
             limit: self.limit,
             after: self.after.clone(),
             total: self.total,
+            planned: self.planned.clone(),
         }
     }
 }

@@ -17,7 +17,7 @@ pub struct PageStatements<T> {
     /// `SELECT COUNT(*)` over the filter, when the total is asked for.
     pub count: Option<Statement>,
     /// The query's plan (its limit, and the cursor of the page's last row).
-    pub plan: Plan<T>,
+    pub plan: std::sync::Arc<Plan<T>>,
 }
 
 /// The statements of one page of `query`: checked like the memory provider checks it (an
