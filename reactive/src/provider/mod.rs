@@ -11,6 +11,8 @@ pub mod sqlite;
 // Test doubles for applications' tests.
 #[cfg(feature = "test-util")]
 pub mod testing;
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+mod transaction;
 
 use std::sync::Arc;
 

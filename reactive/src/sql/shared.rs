@@ -1,8 +1,7 @@
 //! What every SQL provider does the same way once its driver has answered: pages and their
 //! cursors, a write that touched no row, a table checked against its entity, the span of a
-//! provider call, a batch of publishes in one transaction.
+//! provider call.
 
-use std::future::Future;
 use std::time::Instant;
 
 use super::column::SqlType;
@@ -10,34 +9,7 @@ use super::record::Record;
 use super::statements::Dialect;
 use crate::entity::Entity;
 use crate::error::Error;
-use crate::provider::Publish;
 use crate::query::{Page, Plan, Queryable};
-
-/// A SQL provider's unit of work, as the steps shared here use it.
-pub(crate) trait Transaction: Sized + Send {
-    /// Stores one request in the transaction; the stored value.
-    fn publish<T: Record>(
-        &mut self,
-        request: Publish<T>,
-    ) -> impl Future<Output = Result<T, Error>> + Send;
-    /// Makes the transaction's writes durable.
-    fn commit(self) -> impl Future<Output = Result<(), Error>> + Send;
-}
-
-/// Every request of `requests` in `unit`, then its commit: all of them, or (on the first
-/// error, which is returned, and the unit dropped, which rolls it back) none. The stored
-/// values, in the order of `requests`.
-pub(crate) async fn publish_all<U: Transaction, T: Record>(
-    mut unit: U,
-    requests: Vec<Publish<T>>,
-) -> Result<Vec<T>, Error> {
-    let mut stored = Vec::with_capacity(requests.len());
-    for request in requests {
-        stored.push(unit.publish(request).await?);
-    }
-    unit.commit().await?;
-    Ok(stored)
-}
 
 /// The page of `rows` (at most `limit + 1`, in the query's order): the extra row says a next
 /// page exists, and the cursor is the last kept row's sort key.

@@ -89,7 +89,7 @@ impl Postgres {
     /// # Ok(()) }
     /// ```
     pub async fn publish_all<T: Record>(&self, requests: Vec<Publish<T>>) -> Result<Vec<T>, Error> {
-        crate::sql::shared::publish_all(self.unit_of_work().await?, requests).await
+        crate::provider::transaction::publish_all(self.unit_of_work().await?, requests).await
     }
 }
 
@@ -177,7 +177,7 @@ impl std::fmt::Debug for UnitOfWork {
     }
 }
 
-impl crate::sql::shared::Transaction for UnitOfWork {
+impl crate::provider::transaction::Transaction for UnitOfWork {
     fn publish<T: Record>(
         &mut self,
         request: Publish<T>,

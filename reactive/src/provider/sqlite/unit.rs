@@ -68,7 +68,7 @@ impl Sqlite {
     /// Stores every request of `requests` in one transaction: all of them, or (on the first
     /// error, which is returned) none. The stored values, in the order of `requests`.
     pub async fn publish_all<T: Record>(&self, requests: Vec<Publish<T>>) -> Result<Vec<T>, Error> {
-        crate::sql::shared::publish_all(self.unit_of_work().await?, requests).await
+        crate::provider::transaction::publish_all(self.unit_of_work().await?, requests).await
     }
 }
 
@@ -187,7 +187,7 @@ impl std::fmt::Debug for UnitOfWork {
     }
 }
 
-impl crate::sql::shared::Transaction for UnitOfWork {
+impl crate::provider::transaction::Transaction for UnitOfWork {
     fn publish<T: Record>(
         &mut self,
         request: Publish<T>,
