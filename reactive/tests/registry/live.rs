@@ -1,7 +1,7 @@
 //! The live operations of entities: load, publish, delete; flags and lifecycle events;
 //! optimistic concurrency; failures leave the model as it was; responses applied in order.
 
-mod common;
+use crate::common;
 
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};

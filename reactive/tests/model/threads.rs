@@ -1,6 +1,6 @@
 //! Concurrent writers: no lost update, every listener sees every commit in order, no deadlock.
 
-mod common;
+use crate::common;
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Barrier};

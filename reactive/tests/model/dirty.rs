@@ -1,6 +1,6 @@
 //! Dirty and draft state: typed equality against the saved value, revert, mark_saved.
 
-mod common;
+use crate::common;
 
 use common::Log;
 use reactive::prelude::*;

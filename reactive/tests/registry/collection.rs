@@ -1,6 +1,6 @@
 //! Collections: pages of registered models, events, live membership, bulk operations.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

@@ -1,6 +1,6 @@
 //! Computed fields: recompute once per batch that changed a dependency, in dependency order.
 
-mod common;
+use crate::common;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 

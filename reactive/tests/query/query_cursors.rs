@@ -1,7 +1,7 @@
 //! Pages, cursors, totals, the serde round trip, invalid queries and unsupported operators,
 //! on the memory provider (the reference semantics).
 
-mod query_common;
+use crate::query_common;
 
 use async_trait::async_trait;
 use query_common::*;

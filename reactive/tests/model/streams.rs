@@ -1,6 +1,6 @@
 //! `changes()`: the same events as an async stream, bounded per subscriber.
 
-mod common;
+use crate::common;
 
 use futures::StreamExt;
 use reactive::prelude::*;

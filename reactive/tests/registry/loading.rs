@@ -1,7 +1,5 @@
 //! Loading through the registry: single flight per id, cancel-safe waiters, load_many.
 
-mod common;
-
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 

@@ -1,7 +1,7 @@
 //! `#[reactive(hooks)]`: `before_set` sees, rewrites or refuses a batch; `after_set` observes
 //! the committed batch before any listener.
 
-mod common;
+use crate::common;
 
 use std::cell::RefCell;
 

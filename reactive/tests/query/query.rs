@@ -1,7 +1,7 @@
 //! Typed queries on the memory provider, the reference semantics: one test per rule
 //! (operators, nesting, order, limit, nulls, strings, enums, rejected values).
 
-mod query_common;
+use crate::query_common;
 
 use query_common::*;
 use reactive::prelude::*;

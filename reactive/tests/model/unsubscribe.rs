@@ -2,7 +2,7 @@
 //! dropped listener is never started after `drop` or `off()` returns. Each interleaving is
 //! forced with barriers and gates; a watchdog turns a deadlock into a failure.
 
-mod common;
+use crate::common;
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::mpsc;

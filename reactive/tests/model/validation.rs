@@ -1,7 +1,7 @@
 //! `#[reactive(validate)]` with garde rules: a batch is validated once when it commits and is
 //! refused, changing and emitting nothing, when it breaks a rule on what it wrote.
 
-mod common;
+use crate::common;
 
 use common::Log;
 use garde::Validate;

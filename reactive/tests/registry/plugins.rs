@@ -2,7 +2,7 @@
 //! get_or_load, load_many); a name registered globally and for an entity runs once, the
 //! entity's; an aborting hook or plugin leaves the store and the model as they were.
 
-mod common;
+use crate::common;
 
 use std::sync::Arc;
 

@@ -1,6 +1,6 @@
 //! The event rules of the live model, one test each.
 
-mod common;
+use crate::common;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;

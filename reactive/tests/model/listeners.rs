@@ -1,6 +1,6 @@
 //! Listener registration, order, lifetime and isolation.
 
-mod common;
+use crate::common;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;

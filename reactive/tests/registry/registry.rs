@@ -1,6 +1,6 @@
 //! The identity map: one live model per (entity, id), weak entries, registry events.
 
-mod common;
+use crate::common;
 
 use common::Log;
 use reactive::prelude::*;
