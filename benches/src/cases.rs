@@ -115,7 +115,16 @@ pub fn is_selected(filters: &[String], id: &str) -> bool {
 /// The cases [`is_selected`] by `filters`, freshly set up. The SQL cases are built only when
 /// selected (each seeds a database).
 pub fn selected(filters: &[String]) -> Vec<Case> {
-    let keep = |id: &str| is_selected(filters, id);
+    built(|id: &str| is_selected(filters, id))
+}
+
+/// The case named `id` exactly (none if there is no such case), freshly set up: what one
+/// sampling process runs.
+pub fn named(id: &str) -> Vec<Case> {
+    built(|case: &str| case == id)
+}
+
+fn built(keep: impl Fn(&str) -> bool) -> Vec<Case> {
     let mut cases = core();
     cases.extend(rules());
     cases.extend(entity::cases());

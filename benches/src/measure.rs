@@ -121,6 +121,16 @@ impl Bench {
         self.samples.clear();
     }
 
+    /// The recorded samples (ns per operation), in order.
+    pub fn samples(&self) -> &[f64] {
+        &self.samples
+    }
+
+    /// Takes samples recorded elsewhere (by the process that sampled this bench's case).
+    pub fn set_samples(&mut self, samples: Vec<f64>) {
+        self.samples = samples;
+    }
+
     /// How many samples are recorded.
     pub fn sample_count(&self) -> usize {
         self.samples.len()

@@ -4,7 +4,7 @@
 //! Built normally, these are the standard atomics, `parking_lot`'s mutex, a plain
 //! `UnsafeCell` and `std::thread_local!`. Built with `--cfg reactive_loom` (a crate-private
 //! cfg: `--cfg loom` would also switch tokio's internals), they are loom's, so that
-//! `reactive/tests/loom_hub.rs` explores every interleaving of the production delivery code.
+//! `loom/tests/loom_hub.rs` explores every interleaving of the production delivery code.
 
 #[cfg(not(reactive_loom))]
 pub(crate) use std::sync::atomic::{AtomicBool, AtomicPtr, AtomicU32, AtomicU64};

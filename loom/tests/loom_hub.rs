@@ -6,7 +6,7 @@
 //!
 //! ```sh
 //! RUSTFLAGS="--cfg reactive_loom" LOOM_MAX_PREEMPTIONS=3 \
-//!     cargo test -p reactive --no-default-features --release --test loom_hub
+//!     cargo test -p reactive-loom --release --test loom_hub
 //! ```
 //!
 //! `--cfg reactive_loom` switches the crate's atomics, mutexes, `UnsafeCell`s and thread
