@@ -25,10 +25,16 @@ use crate::subjects::SUMMED_B;
 
 /// Sets up reactive_graph as its documentation does: an executor for async effects (unused
 /// by `ImmediateEffect` and `Memo`, harmless) and a fresh `Owner` set as the current one,
-/// returned so the caller keeps it (and so its signals) alive.
+/// returned so the caller keeps it (and so its signals) alive. A root: made while another
+/// bench's owner is current, it would be that owner's child, and disposed with it when that
+/// bench is dropped (as a process that samples one case drops the others).
 fn reactive_graph_owner() -> Owner {
     // Fails once initialised already, which is fine.
     let _ = any_spawner::Executor::init_futures_executor();
+    if let Some(current) = Owner::current() {
+        // Only stops being the thread's current owner; its holder keeps it.
+        current.unset();
+    }
     let owner = Owner::new();
     owner.set();
     owner

@@ -128,7 +128,8 @@ pub struct PgStore {
 /// The case's store, or why there is none.
 fn store(case: &str, rows: u64) -> Result<Arc<PgStore>, &'static str> {
     let url = std::env::var(URL_VAR).map_err(|_| SKIPPED)?;
-    let schema = format!("reactive_bench_{case}");
+    // The process id too: a sampling process seeds the case while the report holds it.
+    let schema = format!("reactive_bench_{case}_{}", std::process::id());
     let admin = pool(&url, &schema);
     runtime().block_on(async {
         let client = admin.get().await.unwrap_or_else(|e| {
