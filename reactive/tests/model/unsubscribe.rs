@@ -196,3 +196,29 @@ fn after_drop_returns_a_listener_is_entered_at_most_once_more() {
         }
     });
 }
+
+#[test]
+fn a_listener_dropped_before_any_write_releases_what_it_captured_at_once() {
+    let model = Model::new(Pair::default());
+    let _kept = model.on(Pair::X, |_| {});
+    let captured = Arc::new(());
+    for _ in 0..3 {
+        let held = captured.clone();
+        let sub = model.on(Pair::Y, move |_| {
+            let _ = &held;
+        });
+        assert_eq!(Arc::strong_count(&captured), 2);
+        drop(sub);
+        // No write merged the registration: it is taken back, closure and all.
+        assert_eq!(Arc::strong_count(&captured), 1);
+    }
+    // A listener a write has merged is released with the next write.
+    let held = captured.clone();
+    let sub = model.on(Pair::Y, move |_| {
+        let _ = &held;
+    });
+    model.set(Pair::X, 1).unwrap();
+    drop(sub);
+    model.set(Pair::X, 2).unwrap();
+    assert_eq!(Arc::strong_count(&captured), 1);
+}
