@@ -56,6 +56,7 @@ pub fn cases() -> Vec<Case> {
                 samples: Some(31),
                 alloc_warm_up: 1,
                 alloc_ops: 2,
+                processes: 1,
             },
             skipped: None,
         },

@@ -126,9 +126,9 @@ impl Bench {
         &self.samples
     }
 
-    /// Takes samples recorded elsewhere (by the process that sampled this bench's case).
-    pub fn set_samples(&mut self, samples: Vec<f64>) {
-        self.samples = samples;
+    /// Adds samples recorded elsewhere (by a process that sampled this bench's case).
+    pub fn add_samples(&mut self, samples: Vec<f64>) {
+        self.samples.extend(samples);
     }
 
     /// How many samples are recorded.

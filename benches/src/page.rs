@@ -51,6 +51,7 @@ pub fn case() -> Case {
             samples: Some(101),
             alloc_warm_up: 10,
             alloc_ops: 100,
+            processes: 1,
         },
         skipped: None,
     }

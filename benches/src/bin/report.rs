@@ -101,9 +101,17 @@ fn main() -> ExitCode {
     }
 }
 
-/// Samples `case` in a child process and takes its samples; the child's work checks that
-/// failed come back as the error.
+/// Samples `case` in `case.limits.processes` child processes, one after the other, and pools
+/// their samples; the children's work checks that failed come back as the error.
 fn sample_apart(case: &mut cases::Case, quick: bool) -> Result<(), String> {
+    for _ in 0..case.limits.processes.max(1) {
+        sample_in_child(case, quick)?;
+    }
+    Ok(())
+}
+
+/// Samples `case` in one child process and adds its samples to the case's benches.
+fn sample_in_child(case: &mut cases::Case, quick: bool) -> Result<(), String> {
     let exe = std::env::current_exe().map_err(|e| format!("cannot find this binary: {e}"))?;
     let mut command = Command::new(exe);
     command.arg("--sample-case").arg(case.id);
@@ -132,7 +140,7 @@ fn sample_apart(case: &mut cases::Case, quick: bool) -> Result<(), String> {
                 .benches
                 .get_mut(index)
                 .ok_or_else(|| format!("no bench {index} in the case"))?;
-            bench.set_samples(samples);
+            bench.add_samples(samples);
             taken += 1;
         } else if let Some(message) = line.strip_prefix("failed ") {
             failed.push(message.to_string());

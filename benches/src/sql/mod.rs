@@ -263,6 +263,7 @@ pub const SLOW: Limits = Limits {
     samples: Some(31),
     alloc_warm_up: 0,
     alloc_ops: 0,
+    processes: 1,
 };
 
 /// The limits of an operation of microseconds (a page, one row). Allocations are not
@@ -271,6 +272,7 @@ pub const FAST: Limits = Limits {
     samples: Some(101),
     alloc_warm_up: 0,
     alloc_ops: 0,
+    processes: 3,
 };
 
 /// The rows of the loading case (benches: ours, floor, plain floor, provider alone).
