@@ -90,6 +90,11 @@ impl Limits {
         alloc_ops: 10_000,
         processes: 1,
     };
+
+    /// The sampling processes, at least one.
+    pub fn process_count(&self) -> usize {
+        self.processes.max(1)
+    }
 }
 
 pub(crate) const fn row(

@@ -52,8 +52,8 @@ pub fn ratio_rows(cases: &[Case], last: usize) -> Vec<Row> {
                 continue;
             }
             // Every pooled process's samples count.
-            let last = case.limits.samples.map_or(last, |cap| cap.min(last))
-                * case.limits.processes.max(1);
+            let last =
+                case.limits.samples.map_or(last, |cap| cap.min(last)) * case.limits.process_count();
             let ours = case.benches[cmp.ours].median_ns(last);
             let other = case.benches[cmp.other].median_ns(last);
             let ratio = ours.zip(other).map(|(o, f)| o / f);

@@ -104,7 +104,7 @@ fn main() -> ExitCode {
 /// Samples `case` in `case.limits.processes` child processes, one after the other, and pools
 /// their samples; the children's work checks that failed come back as the error.
 fn sample_apart(case: &mut cases::Case, quick: bool) -> Result<(), String> {
-    for _ in 0..case.limits.processes.max(1) {
+    for _ in 0..case.limits.process_count() {
         sample_in_child(case, quick)?;
     }
     Ok(())

@@ -190,9 +190,8 @@ impl<T: Source> Hub<T> {
                     .last()
                     .is_some_and(|(_, last)| std::ptr::eq(Arc::as_ptr(last), entry))
                 {
-                    let taken = regs.pop();
-                    drop(regs);
-                    drop(taken);
+                    // Never the entry's last reference: the subscription removing it holds one.
+                    regs.pop();
                     return;
                 }
             }

@@ -26,53 +26,8 @@ pub(crate) enum Outcome<T: Entity> {
     Failed(Error),
 }
 
-/// A load in flight. Its first caller drives it and gets the outcome from it; the channel to
-/// the other callers is made when the second one arrives, so an uncontended load makes none.
-pub(crate) struct InFlightLoad<T: Entity> {
-    followers: Option<watch::Sender<Option<Outcome<T>>>>,
-    /// The first caller still waits (its future was not dropped).
-    leader_waiting: bool,
-}
-
 /// The loads in flight of one entity type, by id.
-pub(crate) type InFlight<T> = HashMap<<T as Entity>::Id, InFlightLoad<T>>;
-
-/// The first caller's part of a load: the call it drives. Dropped before the call finished,
-/// it says the first caller no longer waits, then leaves the rest of the call to a task.
-struct Lead<T: Entity, F: std::future::Future<Output = Outcome<T>> + Send + 'static> {
-    set: Arc<EntitySet<T>>,
-    id: T::Id,
-    finished: bool,
-    call: Detached<F>,
-}
-
-impl<T: Entity, F: std::future::Future<Output = Outcome<T>> + Send + 'static> Drop for Lead<T, F> {
-    fn drop(&mut self) {
-        // Unfinished, the call has not removed its entry (only this future polled it), so the
-        // entry of `id` is this load's. `call` drops after this body and moves to a task.
-        if !self.finished {
-            if let Some(load) = self.set.loading.lock().get_mut(&self.id) {
-                load.leader_waiting = false;
-            }
-        }
-    }
-}
-
-/// What a caller of `get_or_load` does once the loading lock is released.
-enum Role<T: Entity, F: std::future::Future<Output = Outcome<T>> + Send + 'static> {
-    Lead(Lead<T, F>),
-    Follow(watch::Receiver<Option<Outcome<T>>>),
-}
-
-/// The caller's answer from a load's outcome.
-fn answer<T: Entity>(outcome: Outcome<T>, id: &T::Id) -> Result<Model<T>, Error> {
-    match outcome {
-        Outcome::Live(model) => Ok(model),
-        Outcome::Missing => Err(not_found::<T>(id)),
-        // Every waiter gets the provider's error as it is (a clone).
-        Outcome::Failed(err) => Err(err),
-    }
-}
+pub(crate) type InFlight<T> = HashMap<<T as Entity>::Id, watch::Sender<Option<Outcome<T>>>>;
 
 fn not_found<T: Entity>(id: &T::Id) -> Error {
     Error::NotFound {
@@ -126,52 +81,38 @@ impl Registry {
     /// strands the others.
     pub async fn get_or_load<T: Entity>(&self, id: &T::Id) -> Result<Model<T>, Error> {
         let set = self.entity_set::<T>();
-        let role = {
+        let (mut outcome, lead) = {
             let mut loading = set.loading.lock();
             // Checked under the loading lock: a load that finished has joined the map first.
             if let Some(live) = self.get::<T>(id) {
                 return Ok(live);
             }
-            match loading.get_mut(id) {
-                Some(load) => Role::Follow(
-                    load.followers
-                        .get_or_insert_with(|| watch::channel(None).0)
-                        .subscribe(),
-                ),
+            match loading.get(id) {
+                Some(sender) => (sender.subscribe(), None),
                 None => {
                     let provider = set.provider()?;
                     let runtime =
                         tokio::runtime::Handle::try_current().map_err(|_| Error::NoRuntime)?;
-                    loading.insert(
-                        id.clone(),
-                        InFlightLoad {
-                            followers: None,
-                            leader_waiting: true,
-                        },
-                    );
+                    let (sender, receiver) = watch::channel(None);
+                    loading.insert(id.clone(), sender);
                     let task = load_task(self.clone(), set.clone(), provider, id.clone());
-                    Role::Lead(Lead {
-                        set: set.clone(),
-                        id: id.clone(),
-                        finished: false,
-                        call: Detached::new(runtime, task),
-                    })
+                    (receiver, Some(Detached::new(runtime, task)))
                 }
             }
         };
-        let mut outcome = match role {
-            // The first caller drives the load; dropped, it leaves the load to a task of its
-            // own, which tells the other waiters.
-            Role::Lead(mut lead) => {
-                let done = (&mut lead.call).await;
-                lead.finished = true;
-                return answer(done, id);
-            }
-            Role::Follow(receiver) => receiver,
-        };
+        // The first caller drives the load; dropped, it leaves the load to a task of its own,
+        // which tells the other waiters.
+        if let Some(load) = lead {
+            load.await;
+        }
         loop {
             if let Some(done) = outcome.borrow_and_update().clone() {
-                return answer(done, id);
+                return match done {
+                    Outcome::Live(model) => Ok(model),
+                    Outcome::Missing => Err(not_found::<T>(id)),
+                    // Every waiter gets the provider's error as it is (a clone).
+                    Outcome::Failed(err) => Err(err),
+                };
             }
             if outcome.changed().await.is_err() {
                 // The load ended without a word (its runtime shut down).
@@ -186,10 +127,7 @@ impl Registry {
             .loading
             .lock()
             .get(id)
-            .map_or(0, |load| {
-                let followers = load.followers.as_ref().map_or(0, |s| s.receiver_count());
-                followers + usize::from(load.leader_waiting)
-            })
+            .map_or(0, |sender| sender.receiver_count())
     }
 
     /// The models of `ids` that exist, in the order of `ids`: live ones from the registry, the
@@ -382,7 +320,7 @@ async fn load_task<T: Entity>(
     set: Arc<EntitySet<T>>,
     provider: Arc<dyn Provider<T>>,
     id: T::Id,
-) -> Outcome<T> {
+) {
     let chain = registry.chain::<T>();
     let outcome = match chain.before_load(&id).await {
         Err(err) => Outcome::Failed(err),
@@ -406,10 +344,9 @@ async fn load_task<T: Entity>(
             Err(err) => Outcome::Failed(err),
         },
     };
-    let load = set.loading.lock().remove(&id);
-    if let Some(sender) = load.and_then(|load| load.followers) {
+    let sender = set.loading.lock().remove(&id);
+    if let Some(sender) = sender {
         // No receiver left is fine: every caller gave up.
-        let _ = sender.send(Some(outcome.clone()));
+        let _ = sender.send(Some(outcome));
     }
-    outcome
 }
