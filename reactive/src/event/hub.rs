@@ -45,11 +45,12 @@ type Stream<'a> = Option<&'a (broadcast::Sender<Event>, JsonConv)>;
 pub(crate) struct Hub<T> {
     /// Batches committed and not yet delivered (the one in progress included).
     pending: AtomicU64,
-    /// Two counts in one word, so that a subscription changes both with one read-modify-write:
-    /// live listeners and open streams in the low half (zero means a commit delivers nothing),
-    /// live field listeners and open streams in the high half (zero means a batch need not
-    /// keep field values).
-    listeners: AtomicU64,
+    /// Live listeners and open streams: zero means a commit delivers nothing.
+    listeners: AtomicU32,
+    /// Live field listeners and open streams: zero means a batch need not keep field values.
+    /// A counter of its own: packing both counts in one word measured a batch of three sets
+    /// 35% slower and a subscribe + drop no faster.
+    value_listeners: AtomicU32,
     /// Open streams.
     streams: AtomicU32,
     regs_dirty: AtomicBool,
@@ -74,7 +75,8 @@ impl<T: Source> Hub<T> {
     pub(crate) fn new() -> Self {
         Hub {
             pending: AtomicU64::new(0),
-            listeners: AtomicU64::new(0),
+            listeners: AtomicU32::new(0),
+            value_listeners: AtomicU32::new(0),
             streams: AtomicU32::new(0),
             regs_dirty: AtomicBool::new(false),
             parts: AtomicPtr::new(std::ptr::null_mut()),
@@ -122,13 +124,13 @@ impl<T: Source> Hub<T> {
     /// Whether any listener or stream subscriber could receive an event.
     #[inline(always)]
     pub(crate) fn has_listeners(&self) -> bool {
-        self.listeners.load(Ordering::Relaxed) & ANY_MASK != 0
+        self.listeners.load(Ordering::Relaxed) != 0
     }
 
     /// Whether a field listener or a stream needs the old and new field values of a batch.
     #[inline(always)]
     pub(crate) fn needs_values(&self) -> bool {
-        self.listeners.load(Ordering::Relaxed) >= VALUE_ONE
+        self.value_listeners.load(Ordering::Relaxed) != 0
     }
 
     /// Registers a listener; it starts with the next batch delivered.
@@ -136,7 +138,10 @@ impl<T: Source> Hub<T> {
         // Counted before it is pushed: a commit that sees the count may find no registration
         // yet (and delivers to the others), but a commit that merges it always saw a field
         // listener's count, so its batch kept the values.
-        self.listeners.fetch_add(count_of(&entry), Ordering::SeqCst);
+        if entry.on_field {
+            self.value_listeners.fetch_add(1, Ordering::SeqCst);
+        }
+        self.listeners.fetch_add(1, Ordering::SeqCst);
         let mut regs = self.parts().regs.lock();
         // Without a delivery to merge them, registrations that were dropped again would pile
         // up: drop those whenever the list doubles (amortised constant time).
@@ -161,16 +166,16 @@ impl<T: Source> Hub<T> {
             .0
             .subscribe();
         self.streams.fetch_add(1, Ordering::SeqCst);
-        self.listeners
-            .fetch_add(ANY_ONE + VALUE_ONE, Ordering::SeqCst);
+        self.value_listeners.fetch_add(1, Ordering::SeqCst);
+        self.listeners.fetch_add(1, Ordering::SeqCst);
         receiver
     }
 
     /// A change stream was dropped.
     pub(crate) fn stream_closed(&self) {
         self.streams.fetch_sub(1, Ordering::SeqCst);
-        self.listeners
-            .fetch_sub(ANY_ONE + VALUE_ONE, Ordering::SeqCst);
+        self.value_listeners.fetch_sub(1, Ordering::SeqCst);
+        self.listeners.fetch_sub(1, Ordering::SeqCst);
     }
 
     /// Removes `entry`; once this returns, the listener is never started again. It never
@@ -180,7 +185,10 @@ impl<T: Source> Hub<T> {
         if !entry.kill() {
             return;
         }
-        self.listeners.fetch_sub(count_of(entry), Ordering::SeqCst);
+        if entry.on_field {
+            self.value_listeners.fetch_sub(1, Ordering::SeqCst);
+        }
+        self.listeners.fetch_sub(1, Ordering::SeqCst);
         // A listener dropped before any delivery merged it (subscribe, then drop) is still the
         // last registration: take it back now, so it is freed at once and registrations do not
         // pile up. `try_lock`: removing never waits, the next merge drops it otherwise.
@@ -449,22 +457,6 @@ impl<T: Source> Hub<T> {
         if let Some((sender, _)) = stream {
             let _ = sender.send(event.clone());
         }
-    }
-}
-
-/// One listener or stream, in [`Hub::listeners`]' low half.
-const ANY_ONE: u64 = 1;
-/// One field listener or stream, in its high half.
-const VALUE_ONE: u64 = 1 << 32;
-const ANY_MASK: u64 = VALUE_ONE - 1;
-
-/// What one listener adds to [`Hub::listeners`].
-#[inline(always)]
-fn count_of(entry: &Entry) -> u64 {
-    if entry.on_field {
-        ANY_ONE + VALUE_ONE
-    } else {
-        ANY_ONE
     }
 }
 
