@@ -1,6 +1,7 @@
 //! The delivery code (`event::{hub, table, local}`) under loom: every interleaving of two
 //! threads, each delivering one model, whose listeners subscribe to and unsubscribe from the
-//! other model, and of a subscription dropped while its model is being delivered elsewhere.
+//! other model, of a subscription dropped while its model is being delivered elsewhere, and of
+//! two first listeners racing to allocate a model's listener parts.
 //!
 //! Run by the test command as
 //!
@@ -139,5 +140,34 @@ fn a_listener_added_from_another_thread_during_a_delivery_starts_with_a_later_ba
         let late = late.lock().unwrap().clone();
         assert!(late == vec![2] || late == vec![1, 2], "{late:?}");
         drop(sub);
+    });
+}
+
+/// The listener parts of a model are allocated by its first listener; two first listeners on
+/// two threads race to install them (the loser frees its own and uses the winner's), and both
+/// must end up in the one table a later write delivers.
+#[test]
+fn two_first_listeners_on_two_threads_share_one_table() {
+    loom::model(|| {
+        let m = Model::new(Pair::default());
+        let calls = Arc::new(AtomicUsize::new(0));
+        let other = {
+            let (m, calls) = (m.clone(), calls.clone());
+            thread::spawn(move || {
+                m.on(Pair::X, move |_| {
+                    calls.fetch_add(1, Ordering::SeqCst);
+                })
+            })
+        };
+        let c = calls.clone();
+        let mine = m.on(Pair::X, move |_| {
+            c.fetch_add(1, Ordering::SeqCst);
+        });
+        let theirs = other.join().unwrap();
+        m.set_x(1).unwrap();
+        assert_eq!(calls.load(Ordering::SeqCst), 2);
+        drop((mine, theirs));
+        m.set_x(2).unwrap();
+        assert_eq!(calls.load(Ordering::SeqCst), 2);
     });
 }

@@ -1,7 +1,6 @@
 //! What a commit hands to the hub: a batch to deliver, borrowed (delivered at once from the
 //! committing frame) or owned (queued behind a delivery in progress).
 
-use std::mem::ManuallyDrop;
 use std::ops::Deref;
 
 use crate::event::erased::{ErasedChange, OwnedChange};
@@ -63,17 +62,16 @@ pub(crate) struct Notice {
     pub(crate) events: EventList,
 }
 
-/// The custom events of a batch. Almost always empty, so dropping one is a capacity check
-/// inline rather than a call into `Vec`'s drop glue on every commit.
-pub(crate) struct EventList(ManuallyDrop<Vec<Event>>);
+/// The custom events of a batch (almost always empty).
+pub(crate) struct EventList(Vec<Event>);
 
 impl EventList {
     pub(crate) fn new(events: Vec<Event>) -> Self {
-        EventList(ManuallyDrop::new(events))
+        EventList(events)
     }
 
     pub(crate) const fn empty() -> Self {
-        EventList(ManuallyDrop::new(Vec::new()))
+        EventList(Vec::new())
     }
 }
 
@@ -82,16 +80,6 @@ impl Deref for EventList {
     #[inline(always)]
     fn deref(&self) -> &[Event] {
         &self.0
-    }
-}
-
-impl Drop for EventList {
-    #[inline(always)]
-    fn drop(&mut self) {
-        if self.0.capacity() != 0 {
-            // SAFETY: dropped once, here; the field is never used afterwards.
-            unsafe { ManuallyDrop::drop(&mut self.0) }
-        }
     }
 }
 

@@ -58,3 +58,44 @@ impl<V: Send + 'static> OwnedChange for Change<V> {
         Erased::new(self)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // The unchecked cast in `downcast` is sound only if a mismatched type id always refuses:
+    // the same type, types of the same size and layout, and a wrapper of the same type.
+    #[test]
+    fn downcast_gives_back_only_the_erased_type() {
+        let number = 7u64;
+        let erased = Erased::new(&number);
+        assert_eq!(erased.downcast::<u64>(), Some(&7));
+        assert!(erased.downcast::<i64>().is_none());
+        assert!(erased.downcast::<f64>().is_none());
+        assert!(erased.downcast::<Change<u64>>().is_none());
+
+        let change = Change {
+            value: String::from("b"),
+            previous: String::from("a"),
+        };
+        let erased = Erased::new(&change);
+        let back = erased.downcast::<Change<String>>().expect("same type");
+        assert_eq!((back.previous.as_str(), back.value.as_str()), ("a", "b"));
+        assert!(erased.downcast::<String>().is_none());
+        assert!(erased.downcast::<Change<Vec<u8>>>().is_none());
+        assert!(erased.as_any().is::<Change<String>>());
+    }
+
+    #[test]
+    fn an_owned_change_erases_to_its_own_type() {
+        let owned: Box<dyn OwnedChange> = Box::new(Change {
+            value: 2u32,
+            previous: 1u32,
+        });
+        assert_eq!(
+            owned.erased().downcast::<Change<u32>>().map(|c| c.value),
+            Some(2)
+        );
+        assert!(owned.erased().downcast::<Change<u64>>().is_none());
+    }
+}

@@ -1,9 +1,6 @@
 //! The shared state behind every handle of one live model, reads and listeners. The write
 //! paths are in `write`.
 
-use std::marker::PhantomData;
-use std::mem::ManuallyDrop;
-use std::ops::Deref;
 use std::sync::{Arc, OnceLock};
 
 use parking_lot::RwLock;
@@ -90,19 +87,6 @@ impl<T: Reactive> Clone for RawModel<T> {
     }
 }
 
-/// A `Model` that borrows a `RawModel`'s reference instead of owning one.
-pub(crate) struct BorrowedModel<'a, T: Reactive> {
-    model: ManuallyDrop<Model<T>>,
-    _borrow: PhantomData<&'a RawModel<T>>,
-}
-
-impl<T: Reactive> Deref for BorrowedModel<'_, T> {
-    type Target = Model<T>;
-    fn deref(&self) -> &Model<T> {
-        &self.model
-    }
-}
-
 impl<T: Reactive> RawModel<T> {
     pub(crate) fn new(value: T, draft: bool) -> Self {
         Self::with_flags(value, draft, crate::model::flags::Flags::default())
@@ -130,18 +114,6 @@ impl<T: Reactive> RawModel<T> {
     #[inline]
     pub(crate) fn addr(&self) -> usize {
         Arc::as_ptr(&self.0) as usize
-    }
-
-    /// A `Model` for listeners, without touching the reference count.
-    pub(crate) fn borrowed_model(&self) -> BorrowedModel<'_, T> {
-        // SAFETY: `Arc::from_raw` on the pointer of a live `Arc` (kept alive by `&self` for
-        // 'a) yields an `Arc` we never drop (`ManuallyDrop`), so the count stays balanced.
-        // Cloning through the `Deref` increments the count as any clone does.
-        let arc = unsafe { Arc::from_raw(Arc::as_ptr(&self.0)) };
-        BorrowedModel {
-            model: ManuallyDrop::new(Model::from_raw(RawModel(arc))),
-            _borrow: PhantomData,
-        }
     }
 
     /// Reads the committed state.
@@ -288,8 +260,8 @@ impl<T: Reactive> Host<T> for RawModel<T> {
 
     #[inline(always)]
     fn with_handle<R>(&self, f: impl FnOnce(Erased<'_>) -> R) -> R {
-        let handle = self.borrowed_model();
-        let handle: &Model<T> = &handle;
-        f(Erased::new(handle))
+        // A counted clone: borrowing the `Arc` without one (unsafe) measured 1.5% on a batch.
+        let handle = Model::from_raw(RawModel(Arc::clone(&self.0)));
+        f(Erased::new(&handle))
     }
 }

@@ -15,7 +15,7 @@ mod plugins;
 use std::any::{Any, TypeId};
 use std::collections::hash_map::Entry;
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicBool, AtomicPtr, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use std::sync::{Arc, OnceLock, Weak};
 
@@ -63,10 +63,11 @@ pub struct Registry {
 
 /// One entity type's set, in an append-only list: a lookup walks it without a lock or a
 /// reference count (a registry has a handful of entity types, and a set is never removed).
+/// Each link is a `OnceLock`, written once under [`Inner::grow`] and read with one acquire load.
 struct SetNode {
     type_id: TypeId,
     set: Arc<dyn AnySet>,
-    next: *const SetNode,
+    next: OnceLock<Box<SetNode>>,
 }
 
 /// An entity set of any type: enough to find the typed one and to clear it.
@@ -92,8 +93,8 @@ impl<T: Entity> AnySet for EntitySet<T> {
 
 #[derive(Default)]
 struct Inner {
-    /// The newest set first; nodes live as long as the registry.
-    sets: AtomicPtr<SetNode>,
+    /// The oldest set first; nodes live as long as the registry.
+    sets: OnceLock<Box<SetNode>>,
     /// Serialises the rare additions of a type.
     grow: Mutex<()>,
     /// Entity hooks and plugins.
@@ -102,37 +103,42 @@ struct Inner {
 
 impl Inner {
     fn sets(&self) -> impl Iterator<Item = &SetNode> {
-        let mut next = self.sets.load(Ordering::Acquire).cast_const();
-        std::iter::from_fn(move || {
-            // SAFETY: nodes are published with `Release` after being fully built, never
-            // freed or changed before the registry itself drops, and `&self` keeps it alive.
-            let node = unsafe { next.as_ref()? };
-            next = node.next;
-            Some(node)
+        std::iter::successors(self.sets.get().map(Box::as_ref), |node| {
+            node.next.get().map(Box::as_ref)
         })
     }
 
     fn find(&self, type_id: TypeId) -> Option<&Arc<dyn AnySet>> {
         self.sets().find(|n| n.type_id == type_id).map(|n| &n.set)
     }
-}
 
-impl Drop for Inner {
-    fn drop(&mut self) {
-        let mut next = *self.sets.get_mut();
-        while !next.is_null() {
-            // SAFETY: every node came from `Box::into_raw` in `add_entity_set` and is freed once,
-            // here, when nothing can read the list any more.
-            let node = unsafe { Box::from_raw(next) };
-            next = node.next.cast_mut();
+    /// Appends a set at the first empty link (the caller holds `grow`, so the walk ends at the
+    /// tail; were a link taken meanwhile, the walk would simply go on past it).
+    fn append(&self, node: SetNode) {
+        let mut node = Box::new(node);
+        let mut link = &self.sets;
+        loop {
+            if let Some(taken) = link.get() {
+                link = &taken.next;
+                continue;
+            }
+            match link.set(node) {
+                Ok(()) => return,
+                Err(back) => node = back,
+            }
         }
     }
 }
 
-// SAFETY: the raw pointers only link immutable, `Send + Sync` nodes owned by the registry.
-unsafe impl Send for SetNode {}
-// SAFETY: as above.
-unsafe impl Sync for SetNode {}
+impl Drop for Inner {
+    /// Unlinks the nodes one by one: dropping the head would free the list recursively.
+    fn drop(&mut self) {
+        let mut next = self.sets.take();
+        while let Some(mut node) = next {
+            next = node.next.take();
+        }
+    }
+}
 
 /// The live models of one entity type.
 pub(crate) struct EntitySet<T: Entity> {
@@ -276,12 +282,11 @@ impl Registry {
             }
         }
         let set = Arc::new(EntitySet::<T>::new());
-        let node = Box::into_raw(Box::new(SetNode {
+        self.inner.append(SetNode {
             type_id: TypeId::of::<T>(),
             set: set.clone() as Arc<dyn AnySet>,
-            next: self.inner.sets.load(Ordering::Acquire).cast_const(),
-        }));
-        self.inner.sets.store(node, Ordering::Release);
+            next: OnceLock::new(),
+        });
         set
     }
 

@@ -193,3 +193,58 @@ fn an_entry_goes_with_its_last_handle_even_after_its_id_field_was_rewritten() {
     drop(kept);
     assert!(registry.is_empty::<User>());
 }
+
+/// The first uses of entity types race on a fresh registry: each type must get one set, which
+/// every thread then finds (a second set of a type would split its models between the two).
+#[test]
+fn threads_racing_to_first_use_entity_types_share_one_set_per_type() {
+    const THREADS: usize = 4;
+    const PER_THREAD: usize = 8;
+    common::watchdog(30, "racing first uses of entity types", || {
+        for _round in 0..50 {
+            let registry = Registry::new();
+            let start = std::sync::Arc::new(std::sync::Barrier::new(THREADS));
+            let workers: Vec<_> = (0..THREADS)
+                .map(|t| {
+                    let (registry, start) = (registry.clone(), start.clone());
+                    std::thread::spawn(move || {
+                        start.wait();
+                        // Half the threads meet `Team` first, the other half `User`.
+                        let mut kept = Vec::new();
+                        for i in 0..PER_THREAD {
+                            let n = t * PER_THREAD + i;
+                            let team = Team {
+                                id: n as u64,
+                                title: format!("t{n}"),
+                            };
+                            let user = user(&format!("u{n}"), "x");
+                            if t % 2 == 0 {
+                                kept.push((
+                                    registry.create(team).unwrap(),
+                                    registry.create(user).unwrap(),
+                                ));
+                            } else {
+                                let user = registry.create(user).unwrap();
+                                kept.push((registry.create(team).unwrap(), user));
+                            }
+                        }
+                        kept
+                    })
+                })
+                .collect();
+            let kept: Vec<_> = workers
+                .into_iter()
+                .flat_map(|w| w.join().unwrap())
+                .collect();
+            assert_eq!(registry.entity_count(), 2);
+            assert_eq!(registry.len::<User>(), THREADS * PER_THREAD);
+            assert_eq!(registry.len::<Team>(), THREADS * PER_THREAD);
+            for (team, user) in &kept {
+                let id = team.with(|t| t.id);
+                assert!(registry.get::<Team>(&id).unwrap().ptr_eq(team));
+                let id = user.with(|u| u.id.clone());
+                assert!(registry.get::<User>(&id).unwrap().ptr_eq(user));
+            }
+        }
+    });
+}
