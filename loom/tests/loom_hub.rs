@@ -1,7 +1,8 @@
 //! The delivery code (`event::{hub, table, local}`) under loom: every interleaving of two
 //! threads, each delivering one model, whose listeners subscribe to and unsubscribe from the
-//! other model, of a subscription dropped while its model is being delivered elsewhere, and of
-//! two first listeners racing to allocate a model's listener parts.
+//! other model, of a subscription dropped while its model is being delivered elsewhere (never
+//! started afterwards, and freed), and of two first listeners racing to allocate a model's
+//! listener parts.
 //!
 //! Run by the test command as
 //!
@@ -110,6 +111,30 @@ fn a_subscription_dropped_during_a_delivery_elsewhere_is_never_started_afterward
         writer.join().unwrap();
         let seen = seen.lock().unwrap().clone();
         assert!(seen.is_empty() || seen == vec![1], "{seen:?}");
+    });
+}
+
+/// A merged listener dropped while another thread may be delivering its model: once both are
+/// done, nothing holds what its closure captured (the dropper purged it, or queued the purge
+/// behind the delivery in progress).
+#[test]
+fn a_merged_listener_dropped_beside_a_delivery_is_freed_once_both_end() {
+    loom::model(|| {
+        let m = Model::new(Pair::default());
+        let captured = Arc::new(());
+        let held = captured.clone();
+        let sub = m.on(Pair::Y, move |_| {
+            let _ = &held;
+        });
+        m.set_y(1).unwrap();
+        let _on_x = m.on(Pair::X, |_| {});
+        let writer = {
+            let m = m.clone();
+            thread::spawn(move || m.set_x(1).unwrap())
+        };
+        drop(sub);
+        writer.join().unwrap();
+        assert_eq!(Arc::strong_count(&captured), 1);
     });
 }
 

@@ -41,19 +41,6 @@ impl<T> Mutex<T> {
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
     }
-
-    /// The lock if it is free now; never waits.
-    #[inline]
-    pub(crate) fn try_lock(&self) -> Option<MutexGuard<'_, T>> {
-        #[cfg(not(reactive_loom))]
-        return self.0.try_lock();
-        #[cfg(reactive_loom)]
-        return match self.0.try_lock() {
-            Ok(guard) => Some(guard),
-            Err(std::sync::TryLockError::Poisoned(poisoned)) => Some(poisoned.into_inner()),
-            Err(std::sync::TryLockError::WouldBlock) => None,
-        };
-    }
 }
 
 /// An `UnsafeCell` whose accesses the model checker can see.

@@ -62,6 +62,16 @@ pub(crate) struct Notice {
     pub(crate) events: EventList,
 }
 
+impl Notice {
+    /// A notice that delivers nothing: its delivery only merges and purges registrations.
+    pub(crate) const fn empty() -> Self {
+        Notice {
+            changed: FieldSet::EMPTY,
+            events: EventList::empty(),
+        }
+    }
+}
+
 /// The custom events of a batch (almost always empty).
 pub(crate) struct EventList(Vec<Event>);
 

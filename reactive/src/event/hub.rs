@@ -14,7 +14,7 @@ use std::sync::atomic::Ordering;
 use std::sync::{Arc, OnceLock};
 use tokio::sync::broadcast;
 
-use crate::event::delivery::{Committed, Delivery, DeliveryRef, Undelivered};
+use crate::event::delivery::{Committed, Delivery, DeliveryRef, Notice, Undelivered};
 use crate::event::erased::ErasedChange;
 use crate::event::field_set::FieldSet;
 use crate::event::local;
@@ -138,19 +138,24 @@ impl<T: Source> Hub<T> {
         // Counted before it is pushed: a commit that sees the count may find no registration
         // yet (and delivers to the others), but a commit that merges it always saw a field
         // listener's count, so its batch kept the values.
-        if entry.on_field {
+        if entry.on_field() {
             self.value_listeners.fetch_add(1, Ordering::SeqCst);
         }
         self.listeners.fetch_add(1, Ordering::SeqCst);
         let mut regs = self.parts().regs.lock();
         // Without a delivery to merge them, registrations that were dropped again would pile
-        // up: drop those whenever the list doubles (amortised constant time).
+        // up: drop those whenever the list doubles (amortised constant time), once the lock
+        // is released (no user code, a closure's destructor included, runs under it).
+        let mut removed = Vec::new();
         if regs.len() >= 32 && regs.len().is_power_of_two() {
-            regs.retain(|(_, entry)| entry.is_alive());
+            removed = regs
+                .extract_if(.., |(_, entry)| !entry.is_alive())
+                .collect();
         }
         regs.push((target, entry));
         drop(regs);
         self.regs_dirty.store(true, Ordering::Release);
+        drop(removed);
     }
 
     /// Opens a change stream (the broadcast channel is created with the first one).
@@ -180,31 +185,68 @@ impl<T: Source> Hub<T> {
 
     /// Removes `entry`; once this returns, the listener is never started again. It never
     /// waits: a delivery on another thread that read the entry's flag before `kill` (so its
-    /// call started first, in the flag's order) may still be running, and finishes.
-    pub(crate) fn unregister(&self, entry: &Entry) {
+    /// call started first, in the flag's order) may still be running, and finishes. The hub's
+    /// reference to the listener (and so what its closure captured) is released at once when
+    /// the model is idle, or when the delivery in progress ends.
+    pub(crate) fn unregister<H: Host<T>>(&self, model: &H, entry: &Entry) {
         if !entry.kill() {
             return;
         }
-        if entry.on_field {
+        if entry.on_field() {
             self.value_listeners.fetch_sub(1, Ordering::SeqCst);
         }
         self.listeners.fetch_sub(1, Ordering::SeqCst);
-        // A listener dropped before any delivery merged it (subscribe, then drop) is still the
-        // last registration: take it back now, so it is freed at once and registrations do not
-        // pile up. `try_lock`: removing never waits, the next merge drops it otherwise.
-        if let Some(parts) = self.parts_if_any() {
-            if let Some(mut regs) = parts.regs.try_lock() {
-                if regs
-                    .last()
-                    .is_some_and(|(_, last)| std::ptr::eq(Arc::as_ptr(last), entry))
-                {
-                    // Never the entry's last reference: the subscription removing it holds one.
-                    regs.pop();
-                    return;
-                }
+        let Some(parts) = self.parts_if_any() else {
+            return;
+        };
+        // Not merged yet (subscribe, then drop): take it back from the side list, newest
+        // first. Its lock is only ever held for a few instructions, with no user code.
+        {
+            let mut regs = parts.regs.lock();
+            let at = regs
+                .iter()
+                .rposition(|(_, e)| std::ptr::eq(Arc::as_ptr(e), entry));
+            if let Some(at) = at {
+                // Never the entry's last reference: the subscription removing it holds one.
+                regs.remove(at);
+                return;
             }
         }
-        self.regs_dirty.store(true, Ordering::Release);
+        self.take_from_table(model, parts, entry);
+    }
+
+    /// Takes a removed entry out of the table now if the model is idle (no listener runs),
+    /// or has the delivery in progress purge it, with an empty batch queued behind its own.
+    #[cold]
+    #[inline(never)]
+    fn take_from_table<H: Host<T>>(&self, model: &H, parts: &Parts<T>, entry: &Entry) {
+        if self.pending.fetch_add(1, Ordering::SeqCst) != 0 {
+            // A delivery with the side list marked merges it, purging removed entries, before
+            // it calls anyone: this empty one does it after the delivery in progress.
+            self.regs_dirty.store(true, Ordering::Release);
+            self.enqueue(Delivery::Notice(Notice::empty()));
+            return;
+        }
+        let taken = {
+            // SAFETY: see `TableCell`: this thread just took the claim, and it is not
+            // delivering this model (it would hold the claim), so the table is not borrowed.
+            let mut table = unsafe { parts.table.0.get_mut() };
+            table.take(entry)
+        };
+        if self.pending.fetch_sub(1, Ordering::SeqCst) != 1 {
+            // Commits queued behind this: deliver them as their committers expect, after the
+            // delivery in progress if this thread is inside one.
+            if local::is_active() {
+                let owner = model.clone();
+                local::queue(Box::new(move || owner.hub().drain_queued(&owner)));
+            } else {
+                let outermost = local::Outermost::enter();
+                self.drain_queued(model);
+                outermost.finish();
+            }
+        }
+        // Not the last reference either (see above); dropped with the claim released.
+        drop(taken);
     }
 
     /// Called once per commit that has listeners, with the state lock (`guard`) still held so
@@ -307,8 +349,8 @@ impl<T: Source> Hub<T> {
     #[inline(never)]
     fn merge_registrations(&self, parts: &Parts<T>, table: &mut Table) {
         self.regs_dirty.store(false, Ordering::SeqCst);
-        let added = std::mem::take(&mut *parts.regs.lock());
-        table.merge(T::FIELD_COUNT, added);
+        std::mem::swap(&mut *parts.regs.lock(), &mut table.incoming);
+        table.merge(T::FIELD_COUNT);
     }
 
     #[inline(always)]

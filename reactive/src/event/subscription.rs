@@ -1,12 +1,12 @@
 //! Listener lifetimes.
 
-use std::sync::Weak;
+use std::sync::{Arc, Weak};
 
 use crate::event::table::{Entry, EntryRef};
 
 /// Implemented by a model's shared state: removes one listener.
 pub(crate) trait Unsubscribe: Send + Sync {
-    fn unsubscribe(&self, entry: &Entry);
+    fn unsubscribe(self: Arc<Self>, entry: &Entry);
     /// A change stream of the model was dropped.
     fn stream_closed(&self);
 }

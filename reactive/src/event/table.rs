@@ -94,13 +94,21 @@ pub(crate) enum Target {
     Named(Box<str>),
 }
 
+/// The list of the table an entry belongs to (its `Target` without the name).
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Slot {
+    Field(usize),
+    Change,
+    Named,
+}
+
 /// One registered listener, shared between the table and its `Subscription`.
 pub(crate) struct Entry<C: ?Sized = dyn Callback> {
     alive: AtomicBool,
     priority: i32,
     kind: Kind,
-    /// Listens to a field: batches must keep the old and new values for it.
-    pub(crate) on_field: bool,
+    /// Where it listens.
+    pub(crate) slot: Slot,
     /// For a string-keyed field listener: builds the JSON payload of a `Change`.
     conv: Option<JsonConv>,
     callback: C,
@@ -122,10 +130,19 @@ impl Entry {
             alive: AtomicBool::new(true),
             priority,
             kind,
-            on_field: matches!(target, Target::Field(_)),
+            slot: match target {
+                Target::Field(i) => Slot::Field(*i),
+                Target::Change => Slot::Change,
+                Target::Named(_) => Slot::Named,
+            },
             conv,
             callback,
         })
+    }
+
+    /// Listens to a field: batches must keep the old and new values for it.
+    pub(crate) fn on_field(&self) -> bool {
+        matches!(self.slot, Slot::Field(_))
     }
 
     pub(crate) fn is_alive(&self) -> bool {
@@ -172,6 +189,19 @@ impl List {
             .entries
             .partition_point(|e| e.priority >= entry.priority);
         self.entries.insert(at, entry);
+    }
+
+    /// Takes `entry` out of the list, if it is in it.
+    fn take(&mut self, entry: &Entry) -> Option<EntryRef> {
+        let at = self
+            .entries
+            .iter()
+            .position(|e| std::ptr::eq(Arc::as_ptr(e), entry))?;
+        let taken = self.entries.remove(at);
+        if taken.kind == Kind::Json {
+            self.json = self.entries.iter().any(|e| e.kind == Kind::Json);
+        }
+        Some(taken)
     }
 
     fn purge(&mut self) {
@@ -320,6 +350,9 @@ pub(crate) struct Table {
     pub(crate) change: List,
     /// Custom events by name (few per model: a list beats hashing).
     named: Vec<(Box<str>, List)>,
+    /// Registrations to merge: swapped with the hub's side list, so that neither allocates
+    /// again once both have grown.
+    pub(crate) incoming: Vec<(Target, EntryRef)>,
 }
 
 impl Table {
@@ -328,6 +361,7 @@ impl Table {
             fields: Vec::new(),
             change: List::new(),
             named: Vec::new(),
+            incoming: Vec::new(),
         }
     }
 
@@ -339,8 +373,28 @@ impl Table {
             .map(|(_, list)| list)
     }
 
-    /// Drops removed listeners and merges new ones, in registration order.
-    pub(crate) fn merge(&mut self, field_count: usize, added: Vec<(Target, EntryRef)>) {
+    /// Takes a removed `entry` out of its list (the caller drops it once the table is no
+    /// longer borrowed: its closure's destructor may run anything).
+    pub(crate) fn take(&mut self, entry: &Entry) -> Option<EntryRef> {
+        match entry.slot {
+            Slot::Field(i) => self.fields.get_mut(i)?.take(entry),
+            Slot::Change => self.change.take(entry),
+            Slot::Named => {
+                let (at, taken) = self
+                    .named
+                    .iter_mut()
+                    .enumerate()
+                    .find_map(|(at, (_, list))| Some((at, list.take(entry)?)))?;
+                if self.named[at].1.is_empty() {
+                    self.named.remove(at);
+                }
+                Some(taken)
+            }
+        }
+    }
+
+    /// Drops removed listeners and merges the incoming ones, in registration order.
+    pub(crate) fn merge(&mut self, field_count: usize) {
         if self.fields.len() < field_count {
             self.fields.resize_with(field_count, List::new);
         }
@@ -352,7 +406,8 @@ impl Table {
             list.purge();
             !list.is_empty()
         });
-        for (target, entry) in added {
+        let mut added = std::mem::take(&mut self.incoming);
+        for (target, entry) in added.drain(..) {
             if !entry.alive.load(Ordering::Relaxed) {
                 continue;
             }
@@ -373,5 +428,6 @@ impl Table {
                 },
             }
         }
+        self.incoming = added;
     }
 }

@@ -67,8 +67,9 @@ pub(crate) struct Slot<T> {
 }
 
 impl<T: Reactive> Unsubscribe for Shared<T> {
-    fn unsubscribe(&self, entry: &Entry) {
-        self.hub.unregister(entry);
+    fn unsubscribe(self: Arc<Self>, entry: &Entry) {
+        let model = RawModel(self);
+        model.0.hub.unregister(&model, entry);
     }
 
     fn stream_closed(&self) {

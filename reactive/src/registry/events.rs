@@ -60,7 +60,7 @@ struct Inner {
 }
 
 impl Unsubscribe for Inner {
-    fn unsubscribe(&self, entry: &Entry) {
+    fn unsubscribe(self: Arc<Self>, entry: &Entry) {
         entry.kill();
         self.entries.lock().retain(|e| !std::ptr::eq(&**e, entry));
     }

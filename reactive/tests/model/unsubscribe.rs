@@ -212,13 +212,109 @@ fn a_listener_dropped_before_any_write_releases_what_it_captured_at_once() {
         // No write merged the registration: it is taken back, closure and all.
         assert_eq!(Arc::strong_count(&captured), 1);
     }
-    // A listener a write has merged is released with the next write.
+}
+
+#[test]
+fn a_listener_a_write_has_merged_releases_what_it_captured_when_dropped() {
+    let model = Model::new(Pair::default());
+    let captured = Arc::new(());
+    let subs: Vec<_> = (0..3)
+        .map(|i| {
+            let held = captured.clone();
+            let on_y = model.on(Pair::Y, move |_| {
+                let _ = &held;
+            });
+            // Merged into the listener table by a delivery.
+            model.set(Pair::Y, i + 1).unwrap();
+            on_y
+        })
+        .collect();
+    assert_eq!(Arc::strong_count(&captured), 4);
+    for (left, sub) in (1..=3).rev().zip(subs) {
+        drop(sub);
+        // Not kept until some later write: nothing may ever be written again.
+        assert_eq!(Arc::strong_count(&captured), left);
+    }
+}
+
+#[test]
+fn listeners_capturing_each_others_model_are_freed_with_their_subscriptions() {
+    let a = Model::new(Pair::default());
+    let b = Model::new(Pair::default());
+    let (other, mirror) = (b.clone(), a.clone());
+    let on_a = a.on(Pair::X, move |c| {
+        let _ = other.set_x(c.value);
+    });
+    let on_b = b.on(Pair::X, move |c| {
+        let _ = mirror.set_x(c.value);
+    });
+    a.set_x(1).unwrap();
+    assert_eq!(b.x(), 1);
+    let (weak_a, weak_b) = (a.downgrade(), b.downgrade());
+    drop((on_a, on_b, a, b));
+    // Each model's table held a closure owning the other model: a cycle, unless dropping the
+    // subscription frees its closure.
+    assert!(weak_a.upgrade().is_none() && weak_b.upgrade().is_none());
+}
+
+#[test]
+fn a_subscription_dropped_by_a_listener_of_another_model_is_freed_after_that_delivery() {
+    let a = Model::new(Pair::default());
+    let b = Model::new(Pair::default());
+    let captured = Arc::new(());
     let held = captured.clone();
-    let sub = model.on(Pair::Y, move |_| {
+    let on_b = b.on(Pair::Y, move |_| {
         let _ = &held;
     });
-    model.set(Pair::X, 1).unwrap();
-    drop(sub);
-    model.set(Pair::X, 2).unwrap();
+    b.set_y(1).unwrap();
+    let slot = Mutex::new(Some(on_b));
+    let _on_a = a.on(Pair::X, move |_| drop(slot.lock().unwrap().take()));
+    a.set_x(1).unwrap();
     assert_eq!(Arc::strong_count(&captured), 1);
+}
+
+#[test]
+fn a_listener_dropping_its_own_subscription_is_freed_when_its_delivery_ends() {
+    let m = Model::new(Pair::default());
+    let captured = Arc::new(());
+    let held = captured.clone();
+    let slot: Arc<Mutex<Option<Subscription>>> = Arc::default();
+    let own = slot.clone();
+    *slot.lock().unwrap() = Some(m.on(Pair::X, move |_| {
+        let _ = &held;
+        drop(own.lock().unwrap().take());
+    }));
+    m.set_x(1).unwrap();
+    assert!(slot.lock().unwrap().is_none());
+    assert_eq!(Arc::strong_count(&captured), 1);
+}
+
+#[test]
+fn a_subscription_dropped_while_another_thread_delivers_is_freed_when_that_delivery_ends() {
+    common::watchdog(20, "drop during a delivery on another thread", || {
+        let m = Model::new(Pair::default());
+        let captured = Arc::new(());
+        let held = captured.clone();
+        let on_y = m.on(Pair::Y, move |_| {
+            let _ = &held;
+        });
+        m.set_y(1).unwrap();
+        let (inside, release) = (Gate::default(), Gate::default());
+        let (entered, proceed) = (inside.clone(), release.clone());
+        let _blocking = m.on(Pair::X, move |_| {
+            entered.open();
+            proceed.wait();
+        });
+        let writer = {
+            let m = m.clone();
+            std::thread::spawn(move || m.set_x(1).unwrap())
+        };
+        inside.wait();
+        // The writer's thread holds the delivery; dropping must neither wait for it nor
+        // leave the listener behind once it ends.
+        drop(on_y);
+        release.open();
+        writer.join().unwrap();
+        assert_eq!(Arc::strong_count(&captured), 1);
+    });
 }
