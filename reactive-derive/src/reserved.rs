@@ -102,7 +102,7 @@ pub(crate) const STD_TRAIT_METHODS: &[(&str, &[&str])] = &[
 
 /// Associated consts of the `Reactive` trait: a field whose key const had one of these names
 /// would hide it behind `User::FIELDS`.
-pub(crate) const RESERVED_CONSTS: &[&str] = &["TYPE_NAME", "FIELDS", "FIELD_NAMES"];
+pub(crate) const RESERVED_CONSTS: &[&str] = &["TYPE_NAME", "FIELDS"];
 
 /// Every name reserved for a field: the methods, the `<name>` of each `set_<name>` and
 /// `on_<name>` method (a field `unchecked` would generate `set_unchecked`), and the names whose

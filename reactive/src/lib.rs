@@ -120,6 +120,7 @@ pub mod __private {
     pub use serde_json;
 
     pub use crate::event::erased::ErasedChange;
+    pub use crate::model::meta::{field_name, EmitChange};
     pub use crate::validate::GardeValidate;
 
     pub use crate::model::handles::{BatchOf, HandleOf};
@@ -138,21 +139,6 @@ pub mod __private {
         core::mem::size_of::<A>() == core::mem::size_of::<B>()
             && core::mem::align_of::<A>() == core::mem::align_of::<B>()
             && core::mem::needs_drop::<A>() == core::mem::needs_drop::<B>()
-    }
-
-    /// Emits a field's `Change` built from two states.
-    #[inline]
-    pub fn emit_change<T, V: Clone + 'static>(
-        old: &T,
-        new: &T,
-        get: fn(&T) -> &V,
-        f: &mut dyn FnMut(ErasedChange<'_>),
-    ) {
-        let change = crate::Change {
-            value: get(new).clone(),
-            previous: get(old).clone(),
-        };
-        f(ErasedChange::new(&change))
     }
 
     /// The JSON payload of a field's `Change`, when `change` is one of type `V`.

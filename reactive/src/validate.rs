@@ -241,11 +241,11 @@ fn from_garde(
 )]
 pub trait GardeValidate {
     /// Runs the garde rules; `renames` maps Rust identifiers to field names, `fields` (the
-    /// field table's names) gives the order of the errors.
+    /// field table's names, by index) gives the order of the errors.
     fn __reactive_validate(
         &self,
         renames: &[(&str, &str)],
-        fields: &[&str],
+        fields: fn(usize) -> Option<&'static str>,
     ) -> Result<(), ValidationReport>;
 }
 
@@ -258,9 +258,12 @@ where
     fn __reactive_validate(
         &self,
         renames: &[(&str, &str)],
-        fields: &[&str],
+        fields: fn(usize) -> Option<&'static str>,
     ) -> Result<(), ValidationReport> {
-        garde::Validate::validate(self).map_err(|report| from_garde(report, renames, fields))
+        garde::Validate::validate(self).map_err(|report| {
+            let fields: Vec<&str> = (0..).map_while(fields).collect();
+            from_garde(report, renames, &fields)
+        })
     }
 }
 

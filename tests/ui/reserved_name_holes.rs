@@ -5,7 +5,6 @@ use reactive::prelude::*;
 #[derive(Reactive, Clone)]
 struct Catalog {
     typeName: String,
-    fieldNames: Vec<String>,
     FIELDS: u32,
     clone_into: bool,
     ok: u8,
@@ -14,7 +13,6 @@ struct Catalog {
 fn main() {
     let catalog = Model::new(Catalog {
         typeName: String::new(),
-        fieldNames: Vec::new(),
         FIELDS: 0,
         clone_into: false,
         ok: 0,

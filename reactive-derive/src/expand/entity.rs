@@ -76,19 +76,14 @@ pub(crate) fn expand(ctx: &Ctx<'_>) -> TokenStream {
                     quote!(Probe)
                 };
                 quote! {
-                    if fields.is_none_or(|f| f.contains(#index)) {
-                        (&#krate::query::__check::#probe(&self.#member))
-                            .__check()
-                            .map_err(|reason| #krate::Error::InvalidValue {
-                                field: <::std::string::String as ::core::convert::From<&str>>::from(#name),
-                                reason,
-                            })?;
+                    if wanted(fields, #index) {
+                        of_field(#name, (&#probe(&self.#member)).__check())?;
                     }
                 }
             });
         quote! {
             #[allow(unused_imports)]
-            use #krate::query::__check::{CheckNothing as _, CheckValue as _};
+            use #krate::query::__check::{of_field, wanted, CheckNothing as _, CheckValue as _, Probe, TextProbe};
             #(#checks)*
             ::core::result::Result::Ok(())
         }
@@ -113,13 +108,8 @@ pub(crate) fn expand(ctx: &Ctx<'_>) -> TokenStream {
             };
             quote! {
                 #[allow(unused_imports)]
-                use #krate::query::__check::{CheckNothing as _, CheckValue as _};
-                (&#krate::query::__check::#probe(id))
-                    .__check()
-                    .map_err(|reason| #krate::Error::InvalidValue {
-                        field: <::std::string::String as ::core::convert::From<&str>>::from(#name),
-                        reason,
-                    })
+                use #krate::query::__check::{of_field, CheckNothing as _, CheckValue as _, Probe, TextProbe};
+                of_field(#name, (&#probe(id)).__check())
             }
         }
         None => quote!(::core::result::Result::Ok(())),

@@ -381,7 +381,51 @@ pub(crate) fn expand_to_string(source: &str) -> String {
     };
     let tokens = derive(&input);
     match syn::parse2::<syn::File>(tokens.clone()) {
-        Ok(file) => prettyplease::unparse(&file),
+        Ok(file) => unparse_items(file.items),
         Err(_) => tokens.to_string(),
     }
+}
+
+#[cfg(test)]
+/// Formats items, with the items inside the runtime's `__sql_record!` formatted too (a
+/// formatter prints a macro's input as plain tokens).
+fn unparse_items(items: Vec<syn::Item>) -> String {
+    let mut out = String::new();
+    for item in items {
+        let inner = match &item {
+            syn::Item::Macro(m)
+                if m.mac
+                    .path
+                    .segments
+                    .last()
+                    .is_some_and(|s| s.ident == "__sql_record") =>
+            {
+                syn::parse2::<syn::File>(m.mac.tokens.clone())
+                    .ok()
+                    .map(|file| (m.mac.path.clone(), file))
+            }
+            _ => None,
+        };
+        match inner {
+            Some((path, file)) => {
+                let body = unparse_items(file.items);
+                out.push_str(&quote!(#path).to_string().replace(' ', ""));
+                out.push_str("! {\n");
+                for line in body.lines() {
+                    if !line.is_empty() {
+                        out.push_str("    ");
+                    }
+                    out.push_str(line);
+                    out.push('\n');
+                }
+                out.push_str("}\n");
+            }
+            None => out.push_str(&prettyplease::unparse(&syn::File {
+                shebang: None,
+                attrs: Vec::new(),
+                items: vec![item],
+            })),
+        }
+    }
+    out
 }

@@ -4,7 +4,7 @@ use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
 
-use super::Ctx;
+use super::{keys, Ctx};
 use crate::ast::{unraw, Field};
 use crate::attr::Computed;
 
@@ -83,10 +83,6 @@ pub(crate) fn expand(ctx: &Ctx<'_>) -> TokenStream {
     }
 
     let type_name = unraw(ctx.input.ident);
-    let names = ctx
-        .table_fields()
-        .map(|(_, f)| f.name.as_str())
-        .collect::<Vec<_>>();
     let event_order = ctx
         .analysis
         .event_order
@@ -94,35 +90,55 @@ pub(crate) fn expand(ctx: &Ctx<'_>) -> TokenStream {
         .map(|&i| Literal::usize_unsuffixed(i));
     let has_skipped = ctx.input.fields.iter().any(|f| f.is_skipped());
 
-    let infos = ctx.table_fields().map(|(index, field)| {
-        let name = &field.name;
-        let event = format!("{name}.changed");
-        let member = field.member;
-        let ty = &field.ty;
-        let kind = if field.is_computed() {
-            quote!(#krate::FieldKind::Computed)
-        } else {
-            quote!(#krate::FieldKind::Plain)
-        };
-        let dependents = ctx.analysis.has_dependents.contains(&index);
+    // Each row points at the field's key, which emits its changes. The fallback may lack
+    // keys (a field whose name was refused), and never runs: its table is empty.
+    let infos = ctx
+        .table_fields()
+        .filter(|_| !ctx.fallback)
+        .map(|(index, field)| {
+            let event = format!("{}.changed", field.name);
+            let key = keys::key_ident(field);
+            let constructor = if field.is_computed() {
+                quote!(computed)
+            } else {
+                quote!(plain)
+            };
+            let dependents = ctx
+                .analysis
+                .has_dependents
+                .contains(&index)
+                .then(|| quote!(.with_dependents()));
+            quote!(#krate::FieldInfo::#constructor(&Self::#key, #event) #dependents)
+        });
+
+    // The trait's defaults serve a type without computed or skipped fields (and the fallback).
+    let has_computed = !ctx.fallback && !ctx.analysis.computed_order.is_empty();
+    let has_skipped = has_skipped && !ctx.fallback;
+    let diff = if ctx.fallback {
+        ctx.unreachable()
+    } else {
+        body_diff(ctx)
+    };
+    let computed_fns = has_computed.then(|| {
+        let (recompute, recompute_all) = (body_recompute(ctx), body_recompute_all(ctx));
         quote! {
-            #krate::FieldInfo::__new(#name, #event, #kind, #dependents, |old, new, f| {
-                #krate::__private::emit_change::<Self, #ty>(old, new, |v| &v.#member, f)
-            })
+            fn __recompute(&mut self, base: &Self, changed: &mut #krate::FieldSet) {
+                #recompute
+            }
+            fn __recompute_all(&mut self) {
+                #recompute_all
+            }
         }
     });
-
-    let (diff, recompute, recompute_all, copy_skipped) = if ctx.fallback {
-        let u = ctx.unreachable();
-        (u.clone(), u.clone(), u.clone(), u)
-    } else {
-        (
-            body_diff(ctx),
-            body_recompute(ctx),
-            body_recompute_all(ctx),
-            body_copy_skipped(ctx),
-        )
-    };
+    let skipped_items = has_skipped.then(|| {
+        let copy_skipped = body_copy_skipped(ctx);
+        quote! {
+            const __HAS_SKIPPED: bool = true;
+            fn __copy_skipped(&mut self, to: &mut Self) {
+                #copy_skipped
+            }
+        }
+    });
     let copy_fields = if ctx.fallback {
         ctx.unreachable()
     } else {
@@ -142,9 +158,7 @@ pub(crate) fn expand(ctx: &Ctx<'_>) -> TokenStream {
         impl #impl_generics #krate::Reactive for #self_ty #bounded {
             const TYPE_NAME: &'static str = #type_name;
             const FIELDS: &'static [#krate::FieldInfo<Self>] = &[#(#infos),*];
-            const FIELD_NAMES: &'static [&'static str] = &[#(#names),*];
             const __EVENT_ORDER: &'static [u16] = &[#(#event_order),*];
-            const __HAS_SKIPPED: bool = #has_skipped;
             #hooks_flag
             #validate_flag
             type Handle = #handle #ty_generics;
@@ -155,19 +169,8 @@ pub(crate) fn expand(ctx: &Ctx<'_>) -> TokenStream {
                 #diff
             }
 
-            #[allow(unused_variables)]
-            fn __recompute(&mut self, base: &Self, changed: &mut #krate::FieldSet) {
-                #recompute
-            }
-
-            fn __recompute_all(&mut self) {
-                #recompute_all
-            }
-
-            #[allow(unused_variables)]
-            fn __copy_skipped(&mut self, to: &mut Self) {
-                #copy_skipped
-            }
+            #computed_fns
+            #skipped_items
 
             #[allow(unused_variables)]
             fn __copy_fields(&mut self, from: &Self, fields: #krate::FieldSet) {
@@ -262,7 +265,7 @@ fn validation(ctx: &Ctx<'_>) -> (TokenStream, TokenStream) {
             <Self as #krate::__private::GardeValidate>::__reactive_validate(
                 self,
                 &[#(#renames),*],
-                <Self as #krate::Reactive>::FIELD_NAMES,
+                #krate::__private::field_name::<Self>,
             )
         }
     };

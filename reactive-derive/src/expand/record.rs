@@ -64,56 +64,47 @@ pub(crate) fn expand(ctx: &Ctx<'_>) -> TokenStream {
         column_names.push(name.clone());
         let is_id = id_pos == Some(pos);
         let is_version = spec.version == Some(pos);
-        let (ty_expr, nullable, to, from) = if field.attrs.json.is_some()
-            || field.attrs.text.is_some()
-        {
+        let (def, to, read) = if field.attrs.json.is_some() || field.attrs.text.is_some() {
             let json = field.attrs.json.is_some();
             bound(
                 &mut clause,
                 syn::parse_quote_spanned!(span=> for<'__r> #bounded: #runtime::__private::serde::Serialize + #runtime::__private::serde::de::DeserializeOwned + '__r),
             );
-            let (kind, to, from) = if json {
-                (quote!(Json), quote!(json_to_sql), quote!(json_from_sql))
+            if json {
+                (
+                    quote!(json(#name, #index)),
+                    quote!(#sql::json_to_sql(&self.#member)),
+                    quote!(read_json),
+                )
             } else {
-                (quote!(Text), quote!(text_to_sql), quote!(text_from_sql))
-            };
-            (
-                quote!(#sql::SqlType::#kind),
-                quote!(true),
-                quote!(#sql::#to(&self.#member)),
-                quote!(#sql::#from::<#ty>),
-            )
+                (
+                    quote!(text(#name, #index)),
+                    quote!(#sql::text_to_sql(&self.#member)),
+                    quote!(read_text),
+                )
+            }
         } else {
             bound(
                 &mut clause,
                 syn::parse_quote_spanned!(span=> for<'__r> #bounded: #runtime::sql::Column + '__r),
             );
             (
-                quote!(<#ty as #sql::Column>::TYPE),
-                quote!(<#ty as #sql::Column>::NULLABLE),
+                quote!(of::<#ty>(#name, #index)),
                 quote!(<#ty as #sql::Column>::to_sql(&self.#member)),
-                quote!(<#ty as #sql::Column>::from_sql),
+                quote!(read),
             )
         };
-        let indexed = field.attrs.index.is_some();
-        let id_generated = is_id && generated;
-        defs.push(quote! {
-            #sql::ColumnDef {
-                name: #name,
-                field: #index,
-                ty: #ty_expr,
-                nullable: #nullable,
-                id: #is_id,
-                generated: #id_generated,
-                version: #is_version,
-                indexed: #indexed,
-            }
-        });
+        // Named flags, each a const call: one line per column.
+        let id_flag = match (is_id, is_id && generated) {
+            (true, true) => quote!(.generated_id()),
+            (true, false) => quote!(.id()),
+            _ => TokenStream::new(),
+        };
+        let version_flag = is_version.then(|| quote!(.version()));
+        let indexed_flag = field.attrs.index.is_some().then(|| quote!(.indexed()));
+        defs.push(quote!(#sql::ColumnDef::#def #id_flag #version_flag #indexed_flag));
         to_arms.push(quote!(#at => #to,));
-        inits.push(quote! {
-            #member: #from(source.next(&Self::__COLUMNS[#at])?)
-                .map_err(|err| #sql::decode_error::<Self>(#name, err))?,
-        });
+        inits.push(quote!(#member: #sql::#read::<Self, #ty>(source, #at)?,));
         column += 1;
     }
 
@@ -167,7 +158,10 @@ pub(crate) fn expand(ctx: &Ctx<'_>) -> TokenStream {
         .map(|name| format!("\"{}\"", name.replace('"', "\"\"")))
         .collect::<Vec<_>>()
         .join(", ");
+    // Through the runtime's macro, which keeps the impl only when an SQL provider is compiled
+    // in (a derive cannot see the runtime's features).
     quote! {
+        #krate::__sql_record! {
         #[automatically_derived]
         impl #impl_generics #sql::Record for #self_ty #clause {
             const __COLUMNS: &'static [#sql::ColumnDef] = #defs;
@@ -194,6 +188,7 @@ pub(crate) fn expand(ctx: &Ctx<'_>) -> TokenStream {
             ) -> ::core::result::Result<Self, #krate::Error> {
                 #from_body
             }
+        }
         }
     }
 }

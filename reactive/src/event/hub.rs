@@ -472,7 +472,7 @@ impl<T: Source> Hub<T> {
         stream: Stream<'_>,
         changed: FieldSet,
     ) {
-        let changes = Changes::new(changed, T::FIELD_NAMES);
+        let changes = Changes::new(changed, T::field_name);
         if stream.is_none() && !table.change.has_json() {
             model.with_handle(|handle| {
                 table
@@ -505,10 +505,7 @@ impl<T: Source> Hub<T> {
 /// A field's name, for reports (its event is `<name>.changed`).
 #[inline(always)]
 fn field_name<T: Source>(index: usize) -> &'static str {
-    match T::FIELD_NAMES.get(index) {
-        Some(name) => name,
-        None => "",
-    }
+    T::field_name(index).unwrap_or("")
 }
 
 fn event_name<T: Source>(index: usize) -> &'static str {

@@ -9,8 +9,8 @@ use crate::event::hub::Hub;
 pub(crate) trait Source: Sized + Send + Sync + 'static {
     /// The type's name, in reports.
     const TYPE_NAME: &'static str;
-    /// The fields' names, by field-table index.
-    const FIELD_NAMES: &'static [&'static str];
+    /// The name of field `index`, if there is one.
+    fn field_name(index: usize) -> Option<&'static str>;
     /// Field-table indices in the order their events are emitted.
     const EVENT_ORDER: &'static [u16];
     /// The number of fields in the table.

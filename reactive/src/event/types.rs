@@ -53,12 +53,13 @@ pub struct Change<V> {
 #[derive(Clone)]
 pub struct Changes {
     set: FieldSet,
-    names: &'static [&'static str],
+    /// The model type's field names, by index.
+    name_of: fn(usize) -> Option<&'static str>,
 }
 
 impl Changes {
-    pub(crate) fn new(set: FieldSet, names: &'static [&'static str]) -> Self {
-        Changes { set, names }
+    pub(crate) fn new(set: FieldSet, name_of: fn(usize) -> Option<&'static str>) -> Self {
+        Changes { set, name_of }
     }
 
     /// The changed fields, by field-table index (`Changes::contains` reads it with a key).
@@ -73,7 +74,7 @@ impl Changes {
 
     /// The changed fields' names, in field-table order.
     pub fn names(&self) -> impl Iterator<Item = &'static str> + '_ {
-        self.set.iter().filter_map(|i| self.names.get(i).copied())
+        self.set.iter().filter_map(self.name_of)
     }
 
     /// How many fields changed (computed fields included).

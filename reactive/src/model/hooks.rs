@@ -116,7 +116,7 @@ impl<'a, T: Reactive> Pending<'a, T> {
     pub fn changed(&self) -> impl Iterator<Item = &'static str> + '_ {
         self.changed
             .iter()
-            .filter_map(|i| T::FIELD_NAMES.get(i).copied())
+            .filter_map(crate::model::meta::field_name::<T>)
     }
 
     /// A field's value after the batch.

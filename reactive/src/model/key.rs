@@ -135,6 +135,34 @@ macro_rules! key_common {
 key_common!(Field);
 key_common!(ComputedField);
 
+macro_rules! key_emit {
+    ($ty:ident) => {
+        impl<T, V> $ty<T, V> {
+            /// The field's name, in const context (for the field table).
+            pub(crate) const fn name_const(&self) -> &'static str {
+                self.name
+            }
+        }
+        impl<T, V: Clone + 'static> crate::model::meta::EmitChange<T> for $ty<T, V> {
+            #[inline]
+            fn emit(
+                &self,
+                old: &T,
+                new: &T,
+                f: &mut dyn FnMut(crate::event::erased::ErasedChange<'_>),
+            ) {
+                let change = crate::Change {
+                    value: (self.get)(new).clone(),
+                    previous: (self.get)(old).clone(),
+                };
+                f(crate::event::erased::ErasedChange::new(&change))
+            }
+        }
+    };
+}
+key_emit!(Field);
+key_emit!(ComputedField);
+
 impl<T: 'static, V> WritableKey<T> for Field<T, V>
 where
     V: PartialEq + Clone + Send + Sync + 'static,

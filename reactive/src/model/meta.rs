@@ -2,6 +2,7 @@
 
 use crate::event::erased::ErasedChange;
 use crate::model::hooks::ModelHooks;
+use crate::model::key::{ComputedField, Field};
 
 use crate::event::field_set::FieldSet;
 
@@ -14,44 +15,90 @@ pub enum FieldKind {
     Computed,
 }
 
-/// Builds a field's `Change` from the old and new states and hands it over type-erased.
-pub type EmitFn<T> = fn(&T, &T, &mut dyn FnMut(ErasedChange<'_>));
+/// Builds a field's `Change` from the old and new states and hands it over type-erased:
+/// implemented by the field keys, which the field table points to. Not for users.
+#[doc(hidden)]
+pub trait EmitChange<T>: Sync {
+    /// Calls `f` with the `Change` of this field from `old` to `new`.
+    fn emit(&self, old: &T, new: &T, f: &mut dyn FnMut(ErasedChange<'_>));
+}
 
 /// One row of a type's field table (`T::FIELDS`), in declaration order.
 ///
 /// `#[reactive(skip)]` fields are not in the table: they are not reactive.
-pub struct FieldInfo<T> {
+///
+/// ```
+/// use reactive::prelude::*;
+/// use reactive::FieldKind;
+///
+/// #[derive(Reactive, Clone)]
+/// struct Job {
+///     done: u64,
+///     total: u64,
+///     #[reactive(computed = self.total - self.done)]
+///     left: u64,
+/// }
+///
+/// let left = &Job::FIELDS[2];
+/// assert_eq!((left.name(), left.event()), ("left", "left.changed"));
+/// assert_eq!(left.kind(), FieldKind::Computed);
+/// assert!(Job::FIELDS[0].has_dependents() && !left.has_dependents());
+/// ```
+pub struct FieldInfo<T: 'static> {
     name: &'static str,
     event: &'static str,
     kind: FieldKind,
     dependents: bool,
-    emit: EmitFn<T>,
+    key: &'static dyn EmitChange<T>,
 }
 
-impl<T> FieldInfo<T> {
+impl<T: 'static> FieldInfo<T> {
+    /// The row of the plain field of `key`, whose event is named `event`.
     #[doc(hidden)]
-    pub const fn __new(
-        name: &'static str,
-        event: &'static str,
-        kind: FieldKind,
-        dependents: bool,
-        emit: EmitFn<T>,
-    ) -> Self {
+    pub const fn plain<V: 'static>(key: &'static Field<T, V>, event: &'static str) -> Self
+    where
+        Field<T, V>: EmitChange<T>,
+    {
         FieldInfo {
-            name,
+            name: key.name_const(),
             event,
-            kind,
-            dependents,
-            emit,
+            kind: FieldKind::Plain,
+            dependents: false,
+            key,
         }
     }
 
-    /// The field's name in events, reports and queries.
+    /// The row of the computed field of `key`, whose event is named `event`.
+    #[doc(hidden)]
+    pub const fn computed<V: 'static>(
+        key: &'static ComputedField<T, V>,
+        event: &'static str,
+    ) -> Self
+    where
+        ComputedField<T, V>: EmitChange<T>,
+    {
+        FieldInfo {
+            name: key.name_const(),
+            event,
+            kind: FieldKind::Computed,
+            dependents: false,
+            key,
+        }
+    }
+
+    /// The same row, for a field that computed fields depend on.
+    #[doc(hidden)]
+    pub const fn with_dependents(mut self) -> Self {
+        self.dependents = true;
+        self
+    }
+
+    /// The field's name (its `rename`, if any).
     pub fn name(&self) -> &'static str {
         self.name
     }
 
-    /// The name of the event the field emits: `<name>.changed`.
+    /// The field's event: `<name>.changed`.
     pub fn event(&self) -> &'static str {
         self.event
     }
@@ -61,18 +108,22 @@ impl<T> FieldInfo<T> {
         self.kind
     }
 
-    /// Whether a computed field depends on this one.
+    /// Whether computed fields depend on this one (a write must recompute them).
     pub fn has_dependents(&self) -> bool {
         self.dependents
     }
 
-    /// Builds the field's `Change` from the old and new values and hands it over type-erased.
     pub(crate) fn emit(&self, old: &T, new: &T, f: &mut dyn FnMut(ErasedChange<'_>)) {
-        (self.emit)(old, new, f)
+        self.key.emit(old, new, f)
     }
 }
 
-impl<T> std::fmt::Debug for FieldInfo<T> {
+/// The name of field `index` of `T`, if there is one.
+pub fn field_name<T: Reactive>(index: usize) -> Option<&'static str> {
+    T::FIELDS.get(index).map(FieldInfo::name)
+}
+
+impl<T: 'static> std::fmt::Debug for FieldInfo<T> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("FieldInfo")
             .field("name", &self.name)
@@ -137,15 +188,13 @@ pub trait Reactive: ModelHooks + Clone + Send + Sync + Sized + 'static {
     const TYPE_NAME: &'static str;
     /// The field table, in declaration order.
     const FIELDS: &'static [FieldInfo<Self>];
-    /// The field names, in declaration order (the same order as [`Reactive::FIELDS`]).
-    const FIELD_NAMES: &'static [&'static str];
     #[doc(hidden)]
     /// Field indices in event order: plain fields in declaration order, then computed fields in
     /// dependency order.
     const __EVENT_ORDER: &'static [u16];
     #[doc(hidden)]
     /// Whether the type has `#[reactive(skip)]` fields.
-    const __HAS_SKIPPED: bool;
+    const __HAS_SKIPPED: bool = false;
     #[doc(hidden)]
     /// Whether the type opted into `ModelHooks` with `#[reactive(hooks)]`.
     const __HOOKS: bool = false;
@@ -164,10 +213,12 @@ pub trait Reactive: ModelHooks + Clone + Send + Sync + Sized + 'static {
     #[doc(hidden)]
     /// Recomputes the computed fields whose dependencies are in `changed`, copies the others
     /// from `base`, and adds each computed field whose value differs from `base` to `changed`.
-    fn __recompute(&mut self, base: &Self, changed: &mut FieldSet);
+    fn __recompute(&mut self, base: &Self, changed: &mut FieldSet) {
+        let _ = (base, changed);
+    }
     #[doc(hidden)]
     /// Recomputes every computed field (used when a model is created).
-    fn __recompute_all(&mut self);
+    fn __recompute_all(&mut self) {}
     #[doc(hidden)]
     /// Validates the whole value (garde rules, with `#[reactive(validate)]`): errors keyed by
     /// field names. The default (no `validate`) accepts everything.
@@ -179,7 +230,9 @@ pub trait Reactive: ModelHooks + Clone + Send + Sync + Sized + 'static {
     fn __copy_fields(&mut self, from: &Self, fields: FieldSet);
     #[doc(hidden)]
     /// Moves the `#[reactive(skip)]` fields of `self` into `to` (by swapping them).
-    fn __copy_skipped(&mut self, to: &mut Self);
+    fn __copy_skipped(&mut self, to: &mut Self) {
+        let _ = to;
+    }
 }
 
 /// The JSON side of a reactive type: implemented by the derive when every field is

@@ -176,7 +176,7 @@ impl<T: Reactive> Model<T> {
             Some(saved) => saved
                 .__diff(&slot.value)
                 .iter()
-                .filter_map(|i| T::FIELD_NAMES.get(i).copied())
+                .filter_map(crate::model::meta::field_name::<T>)
                 .collect(),
             None => Vec::new(),
         }

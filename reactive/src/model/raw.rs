@@ -236,9 +236,13 @@ impl<T: Reactive> RawModel<T> {
 // The delivery layer sees a reactive type through `Source` and its storage through `Host`.
 impl<T: Reactive> Source for T {
     const TYPE_NAME: &'static str = <T as Reactive>::TYPE_NAME;
-    const FIELD_NAMES: &'static [&'static str] = <T as Reactive>::FIELD_NAMES;
     const EVENT_ORDER: &'static [u16] = T::__EVENT_ORDER;
     const FIELD_COUNT: usize = T::FIELDS.len();
+
+    #[inline(always)]
+    fn field_name(index: usize) -> Option<&'static str> {
+        crate::model::meta::field_name::<T>(index)
+    }
 
     #[inline(always)]
     fn event_name(index: usize) -> &'static str {

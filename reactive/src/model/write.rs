@@ -17,7 +17,7 @@ use crate::event::local::{self, BatchFrame};
 use crate::event::types::{Change, Changes};
 use crate::model::hooks::Pending;
 use crate::model::key::WritableKey;
-use crate::model::meta::Reactive;
+use crate::model::meta::{field_name, Reactive};
 use crate::model::raw::{RawModel, Slot};
 use crate::validate::ValidationReport;
 
@@ -99,10 +99,7 @@ fn check_batch<T: Reactive>(base: &T, next: &T, written: FieldSet) -> Result<(),
         return Ok(());
     };
     let before = base.__validate().err().unwrap_or_default();
-    let written: Vec<&str> = written
-        .iter()
-        .filter_map(|i| T::FIELD_NAMES.get(i).copied())
-        .collect();
+    let written: Vec<&str> = written.iter().filter_map(field_name::<T>).collect();
     report.retain(|e| written.contains(&e.field.as_str()) || !before.iter().any(|b| b == e));
     if report.is_empty() {
         Ok(())
@@ -183,7 +180,7 @@ impl<T: Reactive> RawModel<T> {
             *field = value;
             if T::__HOOKS {
                 slot.value
-                    .after_set(&Changes::new(FieldSet::single(index), T::FIELD_NAMES));
+                    .after_set(&Changes::new(FieldSet::single(index), field_name::<T>));
             }
             return Ok(());
         }
@@ -194,7 +191,7 @@ impl<T: Reactive> RawModel<T> {
         };
         if T::__HOOKS {
             slot.value
-                .after_set(&Changes::new(FieldSet::single(index), T::FIELD_NAMES));
+                .after_set(&Changes::new(FieldSet::single(index), field_name::<T>));
         }
         let pending = SingleChange { index, change };
         if quiet {
@@ -250,7 +247,8 @@ impl<T: Reactive> RawModel<T> {
         let slot = &mut *state;
         let old = std::mem::replace(&mut slot.value, next);
         if T::__HOOKS {
-            slot.value.after_set(&Changes::new(changed, T::FIELD_NAMES));
+            slot.value
+                .after_set(&Changes::new(changed, field_name::<T>));
         }
         if !hub.has_listeners() {
             rebase(slot, old, false);
@@ -385,7 +383,7 @@ impl<T: Reactive> RawModel<T> {
         if T::__HOOKS {
             state
                 .value
-                .after_set(&Changes::new(changed, T::FIELD_NAMES));
+                .after_set(&Changes::new(changed, field_name::<T>));
         }
         self.deliver_batch(state, old, changed, events, finish);
         Ok(value)

@@ -50,10 +50,10 @@ impl<T: Entity> Publish<T> {
     /// The names of the fields written: every field for an insert.
     pub fn field_names(&self) -> Vec<&'static str> {
         match self {
-            Publish::Insert(_) => T::FIELD_NAMES.to_vec(),
+            Publish::Insert(_) => T::FIELDS.iter().map(crate::FieldInfo::name).collect(),
             Publish::Update { fields, .. } => fields
                 .iter()
-                .filter_map(|i| T::FIELD_NAMES.get(i).copied())
+                .filter_map(crate::model::meta::field_name::<T>)
                 .collect(),
         }
     }

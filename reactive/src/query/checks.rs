@@ -2,7 +2,8 @@
 //! (or a `#[reactive(text)]` field, through serde) is checked; any other type is not (method
 //! resolution picks the first impl that applies). Reached as `query::__check`.
 
-use crate::error::ValueError;
+use crate::error::{Error, ValueError};
+use crate::event::field_set::FieldSet;
 use crate::query::QueryValue;
 
 /// A field's value, probed.
@@ -41,3 +42,18 @@ pub trait CheckNothing {
 
 impl<V: ?Sized> CheckNothing for &Probe<'_, V> {}
 impl<V: ?Sized> CheckNothing for &TextProbe<'_, V> {}
+
+/// Whether field `index` is among the `fields` to check (all of them when `None`).
+#[inline]
+pub fn wanted(fields: Option<&FieldSet>, index: usize) -> bool {
+    fields.is_none_or(|f| f.contains(index))
+}
+
+/// A probe's outcome as the runtime's error, naming the field.
+#[inline]
+pub fn of_field(name: &str, outcome: Result<(), ValueError>) -> Result<(), Error> {
+    outcome.map_err(|reason| Error::InvalidValue {
+        field: name.into(),
+        reason,
+    })
+}

@@ -250,9 +250,7 @@ fn kind<T: Queryable>(index: usize) -> ValueKind {
 fn value_of<T: Queryable>(row: &T, index: usize) -> Result<Value, Error> {
     row.__query_value(index)
         .map_err(|reason| Error::InvalidValue {
-            field: T::FIELD_NAMES
-                .get(index)
-                .copied()
+            field: crate::model::meta::field_name::<T>(index)
                 .unwrap_or("?")
                 .to_string(),
             reason,

@@ -49,9 +49,9 @@ pub fn field_value<T: Queryable>(value: &T, name: &str) -> Result<Value, Error> 
 
 /// The field-table index of `name`, or [`Error::InvalidQuery`].
 pub(crate) fn field_index<T: Queryable>(name: &str) -> Result<usize, Error> {
-    T::FIELD_NAMES
+    T::FIELDS
         .iter()
-        .position(|&n| n == name)
+        .position(|f| f.name() == name)
         .ok_or_else(|| Error::InvalidQuery {
             entity: T::ENTITY,
             reason: format!("`{}` has no field named `{name}`", T::ENTITY),

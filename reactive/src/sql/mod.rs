@@ -18,6 +18,15 @@
 //! # Ok::<(), reactive::Error>(())
 //! ```
 
+/// Whether an SQL provider (feature `sqlite` or `postgres`) is compiled in: only then does an
+/// `#[entity]` implement [`Record`] (ADR 0008).
+///
+/// ```
+/// // The default features include `sqlite`.
+/// assert!(reactive::sql::PROVIDER_COMPILED_IN);
+/// ```
+pub const PROVIDER_COMPILED_IN: bool = cfg!(any(feature = "sqlite", feature = "postgres"));
+
 mod column;
 mod record;
 pub mod shared;
@@ -30,4 +39,4 @@ pub use statements::Dialect;
 #[doc(hidden)]
 pub use column::{json_from_sql, json_to_sql, text_from_sql, text_to_sql};
 #[doc(hidden)]
-pub use record::decode_error;
+pub use record::{decode_error, read, read_json, read_text};

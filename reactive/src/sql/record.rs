@@ -1,6 +1,6 @@
 //! The derive's SQL metadata for an entity: its columns, and its rows in and out.
 
-use super::column::{ColumnError, SqlType, SqlValue};
+use super::column::{Column, ColumnError, SqlType, SqlValue};
 use crate::entity::Entity;
 use crate::error::Error;
 use crate::query::ValueError;
@@ -24,6 +24,111 @@ pub struct ColumnDef {
     pub version: bool,
     /// `#[reactive(index)]`: `ensure_schema` creates an index on it.
     pub indexed: bool,
+}
+
+/// The derive's constructors: one line per column in the generated table.
+impl ColumnDef {
+    /// The column of field `field`, named `name`, mapped by `V`'s [`Column`].
+    #[doc(hidden)]
+    pub const fn of<V: Column>(name: &'static str, field: usize) -> Self {
+        ColumnDef::typed(name, field, V::TYPE, V::NULLABLE)
+    }
+
+    /// The column of a `#[reactive(json)]` field (JSON text, `NULL` for a JSON `null`).
+    #[doc(hidden)]
+    pub const fn json(name: &'static str, field: usize) -> Self {
+        ColumnDef::typed(name, field, SqlType::Json, true)
+    }
+
+    /// The column of a `#[reactive(text)]` field (its serde string).
+    #[doc(hidden)]
+    pub const fn text(name: &'static str, field: usize) -> Self {
+        ColumnDef::typed(name, field, SqlType::Text, true)
+    }
+
+    const fn typed(name: &'static str, field: usize, ty: SqlType, nullable: bool) -> Self {
+        ColumnDef {
+            name,
+            field,
+            ty,
+            nullable,
+            id: false,
+            generated: false,
+            version: false,
+            indexed: false,
+        }
+    }
+
+    /// The same column as the entity's id.
+    #[doc(hidden)]
+    pub const fn id(mut self) -> Self {
+        self.id = true;
+        self
+    }
+
+    /// The same column as the entity's id, assigned by the store.
+    #[doc(hidden)]
+    pub const fn generated_id(mut self) -> Self {
+        self.id = true;
+        self.generated = true;
+        self
+    }
+
+    /// The same column as the entity's version.
+    #[doc(hidden)]
+    pub const fn version(mut self) -> Self {
+        self.version = true;
+        self
+    }
+
+    /// The same column, indexed by `ensure_schema`.
+    #[doc(hidden)]
+    pub const fn indexed(mut self) -> Self {
+        self.indexed = true;
+        self
+    }
+}
+
+/// Reads column `column` of `T` from `source`, decoded by `decode`; a value that does not
+/// decode is [`Error::Decode`] naming the column.
+fn read_with<T: Record, V>(
+    source: &mut dyn ColumnSource,
+    column: usize,
+    decode: fn(SqlValue) -> Result<V, ColumnError>,
+) -> Result<V, Error> {
+    let def = T::__COLUMNS.get(column).ok_or_else(|| Error::Decode {
+        entity: T::ENTITY,
+        column: format!("#{column}"),
+        reason: "no such column".into(),
+    })?;
+    decode(source.next(def)?).map_err(|err| decode_error::<T>(def.name, err))
+}
+
+/// The derive's reader of a [`Column`]-mapped field. Not for users.
+#[doc(hidden)]
+pub fn read<T: Record, V: Column>(
+    source: &mut dyn ColumnSource,
+    column: usize,
+) -> Result<V, Error> {
+    read_with::<T, V>(source, column, V::from_sql)
+}
+
+/// The derive's reader of a `#[reactive(json)]` field. Not for users.
+#[doc(hidden)]
+pub fn read_json<T: Record, V: serde::de::DeserializeOwned>(
+    source: &mut dyn ColumnSource,
+    column: usize,
+) -> Result<V, Error> {
+    read_with::<T, V>(source, column, super::json_from_sql::<V>)
+}
+
+/// The derive's reader of a `#[reactive(text)]` field. Not for users.
+#[doc(hidden)]
+pub fn read_text<T: Record, V: serde::de::DeserializeOwned>(
+    source: &mut dyn ColumnSource,
+    column: usize,
+) -> Result<V, Error> {
+    read_with::<T, V>(source, column, super::text_from_sql::<V>)
 }
 
 /// Where a row's column values come from, in [`Record::__COLUMNS`] order: each backend
@@ -105,9 +210,7 @@ pub fn row_values<T: Record>(value: &T) -> Result<Vec<SqlValue>, Error> {
 /// The column value of `id`, or [`Error::InvalidValue`] naming the id field.
 pub fn id_value<T: Record>(id: &T::Id) -> Result<SqlValue, Error> {
     T::__id_column(id).map_err(|reason| Error::InvalidValue {
-        field: T::FIELD_NAMES
-            .get(T::__ID_FIELD)
-            .copied()
+        field: crate::model::meta::field_name::<T>(T::__ID_FIELD)
             .unwrap_or("id")
             .to_string(),
         reason,
@@ -120,4 +223,24 @@ pub fn column_value<T: Record>(value: &T, i: usize) -> Result<SqlValue, Error> {
         field: T::__COLUMNS[i].name.to_string(),
         reason,
     })
+}
+
+/// Emits the derive's `impl Record` when an SQL provider is compiled in, and nothing otherwise:
+/// a derive cannot see the runtime's features, so it hands the impl to this macro (ADR 0008).
+/// Not for users.
+#[doc(hidden)]
+#[macro_export]
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+macro_rules! __sql_record {
+    ($($record:tt)*) => {
+        $($record)*
+    };
+}
+
+/// Without an SQL provider an entity has no `Record` impl (ADR 0008). Not for users.
+#[doc(hidden)]
+#[macro_export]
+#[cfg(not(any(feature = "sqlite", feature = "postgres")))]
+macro_rules! __sql_record {
+    ($($record:tt)*) => {};
 }

@@ -64,7 +64,7 @@ pub fn record_events<T: ReactiveJson>(
     custom: &[&str],
 ) -> Vec<Subscription> {
     let mut subs = Vec::new();
-    for name in T::FIELD_NAMES {
+    for name in T::FIELDS.iter().map(|f| f.name()) {
         let l = log.clone();
         subs.push(m.on_event(&format!("{name}.changed"), move |e| {
             l.push(format!(

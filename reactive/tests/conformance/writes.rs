@@ -397,7 +397,7 @@ pub async fn every_column_kind_is_updated<B: Backend>(b: &B) -> Outcome {
     let rows = kinds();
     let (s, _) = seeded(b, rows.clone()).await?;
     // Each row takes the next row's values (but keeps its id), every field dirty.
-    let fields: Vec<usize> = (0..Kinds::FIELD_NAMES.len())
+    let fields: Vec<usize> = (0..Kinds::FIELDS.len())
         .filter(|&i| i != idx(Kinds::ID))
         .collect();
     for (i, row) in rows.iter().enumerate() {
