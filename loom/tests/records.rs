@@ -26,6 +26,8 @@ trait NotRecord {
 
 impl<T> NotRecord for Probe<T> {}
 
+// Read only in a build with an SQL provider.
+#[allow(dead_code)]
 impl<T: reactive::sql::Record> Probe<T> {
     const RECORD: bool = true;
 }
