@@ -125,6 +125,78 @@ pub mod __private {
 
     pub use crate::model::handles::{BatchOf, HandleOf};
 
+    // The generated handles' methods call these: the key's value type is a parameter of its
+    // own (`Key<T, Value = V>`), so the listener's and the value's types are plain `V`, not a
+    // projection rustc normalizes in every method (measured: 100 structs of 10 fields build
+    // in 4.0 s this way against 6.6 s through the `RawModel` methods).
+
+    /// `on_<field>`: listens to the field of `key`, at the default priority.
+    #[inline]
+    pub fn on<T, H, K, V>(
+        handle: &H,
+        key: K,
+        listener: impl Fn(&crate::Change<V>) + Send + Sync + 'static,
+    ) -> crate::Subscription
+    where
+        T: crate::Reactive,
+        H: HandleOf<T>,
+        K: crate::Key<T, Value = V>,
+    {
+        handle.__raw().on(key, 0, listener)
+    }
+
+    /// `<field>()`: a clone of the committed value of the field of `key`.
+    #[inline]
+    pub fn get<T, H, K, V>(handle: &H, key: K) -> V
+    where
+        T: crate::Reactive,
+        H: HandleOf<T>,
+        K: crate::Key<T, Value = V>,
+    {
+        handle.__raw().get(key)
+    }
+
+    /// `set_<field>(..)`: sets the field of `key` (a batch of one).
+    #[inline]
+    pub fn set<T, H, K, V>(
+        handle: &H,
+        key: K,
+        value: impl crate::IntoValue<V>,
+    ) -> Result<(), crate::Error>
+    where
+        T: crate::Reactive,
+        H: HandleOf<T>,
+        K: crate::WritableKey<T, Value = V>,
+    {
+        handle.__raw().set(key, value.into_value())
+    }
+
+    /// A batch handle's `<field>()`: the value the open batch sees.
+    #[inline]
+    pub fn batch_get<'h, 'b: 'h, T, H, K, V>(batch: &'h H, key: K) -> &'h V
+    where
+        T: crate::Reactive,
+        H: BatchOf<'b, T>,
+        K: crate::Key<T, Value = V>,
+    {
+        batch.__raw().get(key)
+    }
+
+    /// A batch handle's `set_<field>(..)`: writes the field in the open batch.
+    #[inline]
+    pub fn batch_set<'b, T, H, K, V>(
+        batch: &mut H,
+        key: K,
+        value: impl crate::IntoValue<V>,
+    ) -> Result<(), crate::Error>
+    where
+        T: crate::Reactive,
+        H: BatchOf<'b, T>,
+        K: crate::WritableKey<T, Value = V>,
+    {
+        batch.__raw_mut().set(key, value.into_value())
+    }
+
     /// Whether two values of a field differ, through the field type's `PartialEq`. Generic on
     /// purpose: comparing at the user's concrete type (a function pointer) would raise a lint
     /// in the user's crate.

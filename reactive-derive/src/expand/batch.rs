@@ -82,8 +82,8 @@ fn method_pair(ctx: &Ctx<'_>, field: &Field<'_>) -> TokenStream {
         (ctx.unreachable(), ctx.unreachable())
     } else {
         (
-            quote!(#krate::__private::BatchOf::<'_, #self_ty>::__raw(self).get(#key)),
-            quote!(#raw.set(#key, #krate::IntoValue::into_value(value))),
+            quote!(#krate::__private::batch_get(self, #key)),
+            quote!(#krate::__private::batch_set(self, #key, value)),
         )
     };
     let get_doc = format!(" `{name}` as the open batch sees it.");

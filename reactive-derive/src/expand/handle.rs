@@ -131,9 +131,9 @@ fn method_set(ctx: &Ctx<'_>, field: &Field<'_>) -> TokenStream {
         (u.clone(), u.clone(), u)
     } else {
         (
-            quote!(#raw.get(#key)),
-            quote!(#raw.set(#key, #krate::IntoValue::into_value(value))),
-            quote!(#raw.on(#key, 0, listener)),
+            quote!(#krate::__private::get(self, #key)),
+            quote!(#krate::__private::set(self, #key, value)),
+            quote!(#krate::__private::on(self, #key, listener)),
         )
     };
     let get_docs = docs_then(field, &format!("A clone of `{name}`'s committed value."));
