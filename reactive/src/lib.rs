@@ -67,7 +67,7 @@ pub use event::types::{Change, Changes, Event};
 pub use hooks::{ModelHooks, Pending};
 pub use model::batch::Batch;
 pub use model::flags::Flags;
-pub use model::key::{ComputedField, Field, Key, WritableKey};
+pub use model::key::{ComputedField, Field, FieldListener, FieldValue, Key, WritableKey};
 pub use model::meta::{FieldInfo, FieldKind, Reactive, ReactiveJson, SkippedField};
 pub use model::value::IntoValue;
 pub use model::{Model, WeakModel};

@@ -94,10 +94,7 @@ fn method_pair(ctx: &Ctx<'_>, field: &Field<'_>) -> TokenStream {
         quote! {
             #[doc = #set_doc]
             #[inline]
-            #vis fn #setter(
-                &mut self,
-                value: impl #krate::IntoValue<#ty>,
-            ) -> ::core::result::Result<(), #krate::Error> {
+            #vis fn #setter(&mut self, value: impl #krate::IntoValue<#ty>) -> #krate::Result<()> {
                 #set_body
             }
         }

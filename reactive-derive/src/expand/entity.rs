@@ -83,7 +83,7 @@ pub(crate) fn expand(ctx: &Ctx<'_>) -> TokenStream {
             });
         quote! {
             #[allow(unused_imports)]
-            use #krate::query::__check::{of_field, wanted, CheckNothing as _, CheckValue as _, Probe, TextProbe};
+            use #krate::query::__check::prelude::*;
             #(#checks)*
             ::core::result::Result::Ok(())
         }
@@ -108,7 +108,7 @@ pub(crate) fn expand(ctx: &Ctx<'_>) -> TokenStream {
             };
             quote! {
                 #[allow(unused_imports)]
-                use #krate::query::__check::{of_field, CheckNothing as _, CheckValue as _, Probe, TextProbe};
+                use #krate::query::__check::prelude::*;
                 of_field(#name, (&#probe(id)).__check())
             }
         }
@@ -175,17 +175,12 @@ pub(crate) fn expand(ctx: &Ctx<'_>) -> TokenStream {
             }
 
             #[allow(unused_variables)]
-            fn __check_id(
-                id: &<Self as #krate::Entity>::Id,
-            ) -> ::core::result::Result<(), #krate::Error> {
+            fn __check_id(id: &<Self as #krate::Entity>::Id) -> #krate::Result<()> {
                 #check_id
             }
 
             #[allow(unused_variables)]
-            fn __check_values(
-                &self,
-                fields: ::core::option::Option<&#krate::FieldSet>,
-            ) -> ::core::result::Result<(), #krate::Error> {
+            fn __check_values(&self, fields: ::core::option::Option<&#krate::FieldSet>) -> #krate::Result<()> {
                 #check_values
             }
         }

@@ -149,10 +149,7 @@ fn method_set(ctx: &Ctx<'_>, field: &Field<'_>) -> TokenStream {
         quote! {
             #[doc = #set_doc]
             #[inline]
-            #vis fn #setter(
-                &self,
-                value: impl #krate::IntoValue<#ty>,
-            ) -> ::core::result::Result<(), #krate::Error> {
+            #vis fn #setter(&self, value: impl #krate::IntoValue<#ty>) -> #krate::Result<()> {
                 #set_body
             }
         }
@@ -169,7 +166,7 @@ fn method_set(ctx: &Ctx<'_>, field: &Field<'_>) -> TokenStream {
         #[doc = #on_doc]
         #vis fn #on(
             &self,
-            listener: impl ::core::ops::Fn(&#krate::Change<#ty>) + ::core::marker::Send + ::core::marker::Sync + 'static,
+            listener: impl #krate::FieldListener<#ty>,
         ) -> #krate::Subscription {
             #on_body
         }

@@ -36,10 +36,13 @@ pub(crate) fn expand(ctx: &Ctx<'_>) -> TokenStream {
             }
         }
     };
+    // Without fields (or in the fallback) the change is not read.
+    let unused = (ctx.fallback || ctx.table_fields().next().is_none())
+        .then(|| quote!(#[allow(unused_variables)]));
     quote! {
         #[automatically_derived]
         impl #impl_generics #krate::ReactiveJson for #self_ty #bounded {
-            #[allow(unused_variables)]
+            #unused
             fn __change_json(
                 index: usize,
                 change: &dyn ::core::any::Any,

@@ -110,9 +110,9 @@ impl Ctx<'_> {
             clause
                 .predicates
                 .extend(self.distinct_field_types().into_iter().map(|ty| {
-                    let bounds = value_bounds();
+                    let krate = &self.krate;
                     let bound: syn::WherePredicate =
-                        syn::parse_quote!(for<'__r> #ty: #bounds + '__r);
+                        syn::parse_quote!(for<'__r> #ty: #krate::FieldValue + '__r);
                     bound
                 }));
         }
@@ -170,13 +170,11 @@ impl Ctx<'_> {
 /// `# Errors` section) concern the user's field names, which the user chose and cannot fix
 /// in generated code.
 pub(crate) fn method_allows() -> TokenStream {
-    quote!(#[allow(
-        non_snake_case,
-        clippy::all,
-        clippy::pedantic,
-        clippy::nursery,
-        clippy::restriction
-    )])
+    // Two attributes, each short enough to read on one line.
+    quote! {
+        #[allow(non_snake_case, clippy::all, clippy::pedantic)]
+        #[allow(clippy::nursery, clippy::restriction)]
+    }
 }
 
 /// The derive's handle types take a name of the user's module (`UserHandle`, `UserBatch`); a
@@ -226,17 +224,6 @@ pub(crate) fn where_type(ty: &syn::Type) -> TokenStream {
         }
         _ => quote!(#ty),
     }
-}
-
-/// What the runtime needs of every field's value.
-fn value_bounds() -> TokenStream {
-    quote!(
-        ::core::cmp::PartialEq
-            + ::core::clone::Clone
-            + ::core::marker::Send
-            + ::core::marker::Sync
-            + 'static
-    )
 }
 
 /// The derive's entry point: parse, check, expand (or fall back).

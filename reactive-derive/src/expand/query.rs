@@ -74,11 +74,7 @@ pub(crate) fn expand(ctx: &Ctx<'_>) -> TokenStream {
         impl #impl_generics #query::Queryable for #self_ty #clause {
             const __QUERY_KINDS: &'static [#query::ValueKind] = #kinds;
 
-            #[allow(unused_variables)]
-            fn __query_value(
-                &self,
-                index: usize,
-            ) -> ::core::result::Result<#query::Value, #query::ValueError> {
+            fn __query_value(&self, index: usize) -> #query::ValueResult {
                 #body
             }
         }

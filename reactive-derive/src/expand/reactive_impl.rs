@@ -36,15 +36,10 @@ pub(crate) fn expand(ctx: &Ctx<'_>) -> TokenStream {
     {
         for ty in ctx.distinct_field_types() {
             let bounded_ty = super::where_type(ty);
+            let runtime = ctx.krate_at(ty.span());
             bounded
                 .predicates
-                .push(syn::parse_quote_spanned! {ty.span()=>
-                    #bounded_ty: ::core::cmp::PartialEq
-                        + ::core::clone::Clone
-                        + ::core::marker::Send
-                        + ::core::marker::Sync
-                        + 'static
-                });
+                .push(syn::parse_quote_spanned! {ty.span()=> #bounded_ty: #runtime::FieldValue});
         }
         // A skipped field need not be a value, but it is shared with the model: one bound at
         // its type says so (the struct's own `Send + Sync` then follows from it).
@@ -139,6 +134,8 @@ pub(crate) fn expand(ctx: &Ctx<'_>) -> TokenStream {
             }
         }
     });
+    let copy_unused = (ctx.fallback || ctx.table_fields().all(|(_, f)| f.is_computed()))
+        .then(|| quote!(#[allow(unused_variables)]));
     let copy_fields = if ctx.fallback {
         ctx.unreachable()
     } else {
@@ -172,7 +169,7 @@ pub(crate) fn expand(ctx: &Ctx<'_>) -> TokenStream {
             #computed_fns
             #skipped_items
 
-            #[allow(unused_variables)]
+            #copy_unused
             fn __copy_fields(&mut self, from: &Self, fields: #krate::FieldSet) {
                 #copy_fields
             }

@@ -135,7 +135,6 @@ pub(crate) fn expand(ctx: &Ctx<'_>) -> TokenStream {
     let (defs, to_body, from_body) = if ctx.fallback {
         (quote!(&[]), ctx.unreachable(), ctx.unreachable())
     } else {
-        let recompute = quote!(#krate::Reactive::__recompute_all(&mut value););
         (
             quote!(&[#(#defs),*]),
             quote! {
@@ -144,10 +143,15 @@ pub(crate) fn expand(ctx: &Ctx<'_>) -> TokenStream {
                     _ => ::core::result::Result::Ok(#sql::SqlValue::Null),
                 }
             },
-            quote! {
-                let mut value = Self { #(#inits)* };
-                #recompute
-                ::core::result::Result::Ok(value)
+            // Computed fields were defaulted: compute them from the loaded ones.
+            if ctx.analysis.computed_order.is_empty() {
+                quote!(::core::result::Result::Ok(Self { #(#inits)* }))
+            } else {
+                quote! {
+                    let mut value = Self { #(#inits)* };
+                    #krate::Reactive::__recompute_all(&mut value);
+                    ::core::result::Result::Ok(value)
+                }
             },
         )
     };
@@ -158,6 +162,8 @@ pub(crate) fn expand(ctx: &Ctx<'_>) -> TokenStream {
         .map(|name| format!("\"{}\"", name.replace('"', "\"\"")))
         .collect::<Vec<_>>()
         .join(", ");
+    // The fallback's bodies never run (and use nothing).
+    let unused = ctx.fallback.then(|| quote!(#[allow(unused_variables)]));
     // Through the runtime's macro, which keeps the impl only when an SQL provider is compiled
     // in (a derive cannot see the runtime's features).
     quote! {
@@ -167,25 +173,18 @@ pub(crate) fn expand(ctx: &Ctx<'_>) -> TokenStream {
             const __COLUMNS: &'static [#sql::ColumnDef] = #defs;
             const __COLUMN_LIST: &'static str = #column_list;
 
-            #[allow(unused_variables)]
-            fn __to_column(
-                &self,
-                column: usize,
-            ) -> ::core::result::Result<#sql::SqlValue, #krate::query::ValueError> {
+            #unused
+            fn __to_column(&self, column: usize) -> #sql::ColumnValue {
                 #to_body
             }
 
-            #[allow(unused_variables)]
-            fn __id_column(
-                id: &<Self as #krate::Entity>::Id,
-            ) -> ::core::result::Result<#sql::SqlValue, #krate::query::ValueError> {
+            #unused
+            fn __id_column(id: &<Self as #krate::Entity>::Id) -> #sql::ColumnValue {
                 #id_body
             }
 
-            #[allow(unused_variables, unused_mut)]
-            fn __from_columns(
-                source: &mut dyn #sql::ColumnSource,
-            ) -> ::core::result::Result<Self, #krate::Error> {
+            #unused
+            fn __from_columns(source: &mut dyn #sql::ColumnSource) -> #krate::Result<Self> {
                 #from_body
             }
         }

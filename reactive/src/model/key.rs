@@ -52,6 +52,38 @@ pub trait WritableKey<T>: Key<T> {
     fn get_mut<'a>(&self, value: &'a mut T) -> &'a mut Self::Value;
 }
 
+/// What the type of a reactive field is: `PartialEq + Clone + Send + Sync + 'static` (the
+/// runtime diffs, clones and shares it). Implemented for every such type.
+///
+/// ```
+/// fn field_type<V: reactive::FieldValue>() {}
+/// field_type::<Option<Vec<String>>>();
+/// ```
+pub trait FieldValue: PartialEq + Clone + Send + Sync + 'static {}
+
+impl<V: PartialEq + Clone + Send + Sync + 'static> FieldValue for V {}
+
+/// A typed listener of one field: any `Fn(&Change<V>) + Send + Sync + 'static`, as
+/// `on_<field>` takes it. Implemented for every such closure or function.
+///
+/// ```
+/// use reactive::prelude::*;
+///
+/// #[derive(Reactive, Clone)]
+/// struct Counter { n: u64 }
+///
+/// fn log_changes(listener: impl reactive::FieldListener<u64>) -> impl reactive::FieldListener<u64> {
+///     move |change: &reactive::Change<u64>| listener(change)
+/// }
+/// let counter = Model::new(Counter { n: 0 });
+/// let _sub = counter.on_n(log_changes(|change| assert_eq!(change.value, 1)));
+/// counter.set_n(1)?;
+/// # Ok::<(), reactive::Error>(())
+/// ```
+pub trait FieldListener<V>: Fn(&crate::Change<V>) + Send + Sync + 'static {}
+
+impl<V, F: Fn(&crate::Change<V>) + Send + Sync + 'static> FieldListener<V> for F {}
+
 /// The key of a plain (writable) field, generated as an associated const.
 pub struct Field<T, V> {
     index: u16,

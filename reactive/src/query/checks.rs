@@ -57,3 +57,9 @@ pub fn of_field(name: &str, outcome: Result<(), ValueError>) -> Result<(), Error
         reason,
     })
 }
+
+/// What the derive's checks name, in one glob import (the traits unnamed: only their methods).
+pub mod prelude {
+    pub use super::{of_field, wanted, Probe, TextProbe};
+    pub use super::{CheckNothing as _, CheckValue as _};
+}

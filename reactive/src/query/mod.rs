@@ -74,6 +74,16 @@ pub use value::{QueryValue, Value, ValueKind};
 #[doc(hidden)]
 pub use serialize::{to_json as __json_value, to_text as __text_value};
 
+/// A field's query value, or why it has none: what the derive's `Queryable` impls return.
+///
+/// ```
+/// use reactive::query::{QueryValue, Value, ValueResult};
+/// let value: ValueResult = 7u64.to_query_value();
+/// assert_eq!(value?, Value::Int(7));
+/// # Ok::<(), reactive::query::ValueError>(())
+/// ```
+pub type ValueResult = Result<Value, ValueError>;
+
 /// The derive's value checks of an entity's fields. Not a public API.
 #[doc(hidden)]
 pub mod __check {

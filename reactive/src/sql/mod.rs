@@ -27,6 +27,16 @@
 /// ```
 pub const PROVIDER_COMPILED_IN: bool = cfg!(any(feature = "sqlite", feature = "postgres"));
 
+/// A field's column value, or why it has none: what the derive's `Record` impls return.
+///
+/// ```
+/// use reactive::sql::{Column, ColumnValue, SqlValue};
+/// let value: ColumnValue = 7u64.to_sql();
+/// assert_eq!(value?, SqlValue::Int(7));
+/// # Ok::<(), reactive::query::ValueError>(())
+/// ```
+pub type ColumnValue = Result<SqlValue, crate::query::ValueError>;
+
 mod column;
 mod record;
 pub mod shared;
