@@ -68,10 +68,10 @@ impl ColumnDef {
 
     /// The same column as the entity's id, assigned by the store.
     #[doc(hidden)]
-    pub const fn generated_id(mut self) -> Self {
-        self.id = true;
-        self.generated = true;
-        self
+    pub const fn generated_id(self) -> Self {
+        let mut column = self.id();
+        column.generated = true;
+        column
     }
 
     /// The same column as the entity's version.
